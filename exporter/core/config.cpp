@@ -1,0 +1,168 @@
+#include "config.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace hawatch {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys{"global",   "web",        "collectors", "plugins",
+                                             "rule_files", "alerting", "failover"};
+
+std::string default_node_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) == 0 && buf[0]) return buf;
+  return "localhost";
+}
+
+void read_global(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
+  MapReader global(node, ctx, "global");
+  cfg.node_name = global.string("node_name").value_or(default_node_name());
+  if (auto w = global.integer("collector_workers", 1, 64)) cfg.workers = static_cast<std::size_t>(*w);
+  global.finish();
+}
+
+void read_web(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
+  MapReader web(node, ctx, "web");
+  cfg.listen_address = web.string("listen_address").value_or(kDefaultListenAddress);
+  if (auto path = web.string("telemetry_path")) {
+    if (path->empty() || path->front() != '/')
+      ctx.error(web.node("telemetry_path"), "\"web.telemetry_path\" must start with '/'");
+    else
+      cfg.telemetry_path = *path;
+  }
+  web.finish();
+}
+
+Enablement parse_enablement(const std::string& text) {
+  if (text == "true") return Enablement::on;
+  if (text == "false") return Enablement::off;
+  return Enablement::automatic;
+}
+
+// Splits the common scheduling keys off a collector section; the rest are the collector's own.
+CollectorConfig read_collector(const CollectorDescriptor& d, const YAML::Node& section,
+                               ConfigContext& ctx) {
+  const std::string where = "collectors." + d.name;
+  CollectorConfig cfg;
+  cfg.name = d.name;
+  cfg.enablement = d.default_enablement;
+  cfg.interval = d.default_interval;
+  cfg.timeout = d.default_timeout;
+  cfg.options = section;
+
+  if (section.IsDefined() && !section.IsNull()) {
+    // A section that is present turns an `auto`/off collector on unless it says otherwise.
+    cfg.enablement = Enablement::on;
+  }
+  if (section.IsMap()) {
+    YAML::Node options(YAML::NodeType::Map);
+    bool explicit_staleness = false;
+    for (const auto& kv : section) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      const YAML::Node& value = kv.second;
+      std::string why;
+      if (key == "enabled") {
+        if (!value.IsScalar() ||
+            (value.Scalar() != "true" && value.Scalar() != "false" && value.Scalar() != "auto"))
+          ctx.error(value, "\"" + where + ".enabled\" must be true, false or auto");
+        else
+          cfg.enablement = parse_enablement(value.Scalar());
+      } else if (key == "interval" || key == "timeout" || key == "staleness") {
+        auto dur = value.IsScalar() ? parse_duration(value.Scalar(), &why) : std::nullopt;
+        if (!dur || dur->count() <= 0) {
+          ctx.error(value, "\"" + where + "." + key + "\": " +
+                               (why.empty() ? "must be a positive duration such as 30s" : why));
+          continue;
+        }
+        if (key == "interval") cfg.interval = *dur;
+        if (key == "timeout") cfg.timeout = *dur;
+        if (key == "staleness") {
+          cfg.staleness = *dur;
+          explicit_staleness = true;
+        }
+      } else {
+        options[kv.first] = kv.second;
+      }
+    }
+    cfg.options = options.size() ? options : YAML::Node(YAML::NodeType::Null);
+    if (!explicit_staleness) cfg.staleness = Duration{0};
+  } else if (section.IsDefined() && !section.IsNull() && !section.IsSequence()) {
+    ctx.error(section, "\"" + where + "\" must be a mapping or a list, got " + yaml_type_name(section));
+  }
+  if (cfg.timeout > cfg.interval) cfg.timeout = cfg.interval;
+  // Two missed runs plus the timeout: one slow run never blanks a series, a dead collector does.
+  if (cfg.staleness.count() == 0) cfg.staleness = 2 * cfg.interval + cfg.timeout;
+  return cfg;
+}
+
+void read_collectors(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
+  if (node.IsDefined() && !node.IsNull() && !node.IsMap()) {
+    ctx.error(node, "\"collectors\" must be a mapping of collector name to settings");
+  }
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (!CollectorRegistry::find(name)) {
+        std::string known;
+        for (const auto* d : CollectorRegistry::all()) known += (known.empty() ? "" : ", ") + d->name;
+        ctx.error(kv.first, "unknown collector \"" + name + "\" (known: " + known + ")");
+      }
+    }
+  }
+  for (const auto* d : CollectorRegistry::all()) {
+    YAML::Node section = node.IsMap() ? node[d->name] : YAML::Node(YAML::NodeType::Undefined);
+    cfg.collectors.emplace(d->name, read_collector(*d, section, ctx));
+  }
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& source) {
+  ConfigContext ctx(source);
+  YAML::Node root = parse_yaml(text, ctx);
+  ctx.throw_if_errors();
+  Config cfg;
+  cfg.source = source;
+  MapReader top(root, ctx, "");
+  if (!top.valid()) ctx.throw_if_errors();
+  read_global(top.node("global"), ctx, cfg);
+  read_web(top.node("web"), ctx, cfg);
+  read_collectors(top.node("collectors"), ctx, cfg);
+  cfg.plugins = top.node("plugins");
+  cfg.rule_files = top.node("rule_files");
+  cfg.alerting = top.node("alerting");
+  cfg.failover = top.node("failover");
+  top.finish();
+  ctx.throw_if_errors();
+  return cfg;
+}
+
+Config load_config_file(const std::string& path) {
+  ConfigContext ctx(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ctx.error(YAML::Mark::null_mark(), "cannot read config file");
+    ctx.throw_if_errors();
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_config(buf.str(), path);
+}
+
+const std::string& embedded_default_config() {
+  // Node health is always on; everything else is `auto`: on where its source exists on this host.
+  static const std::string text = R"(# hawatch embedded default configuration
+global: {}
+web:
+  listen_address: ":9847"
+collectors:
+  node:
+    interval: 15s
+)";
+  return text;
+}
+
+}  // namespace hawatch

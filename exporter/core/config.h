@@ -1,0 +1,51 @@
+#pragma once
+// The daemon's YAML configuration (sections as in docs/configuration.md and the contract).
+// Collector options are validated by each collector's own factory; the plugins, rule_files,
+// alerting and failover sections are kept as YAML for their modules.
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector.h"
+#include "duration.h"
+
+namespace hawatch {
+
+struct CollectorConfig {
+  std::string name;
+  Enablement enablement = Enablement::automatic;
+  Duration interval{};
+  Duration timeout{};
+  Duration staleness{};
+  YAML::Node options;  // the section without enabled/interval/timeout/staleness
+};
+
+struct Config {
+  std::string source;  // file path, or "<embedded default>"
+  std::string node_name;
+  std::size_t workers = 4;
+  std::string listen_address;
+  std::string telemetry_path = "/metrics";
+  std::map<std::string, CollectorConfig> collectors;  // every registered collector, by name
+  YAML::Node plugins;
+  YAML::Node rule_files;
+  YAML::Node alerting;
+  YAML::Node failover;
+};
+
+inline constexpr const char* kEmbeddedConfigName = "<embedded default>";
+inline constexpr const char* kDefaultListenAddress = ":9847";
+
+// The configuration used when --config.file is not given.
+const std::string& embedded_default_config();
+
+// Parses config text; throws ConfigError listing every problem with FILE:LINE:COL.
+Config parse_config(const std::string& text, const std::string& source);
+// Reads and parses a config file; throws ConfigError.
+Config load_config_file(const std::string& path);
+
+}  // namespace hawatch

@@ -1,0 +1,50 @@
+#pragma once
+// The text exposition (format 0.0.4) a scrape serves. Families are serialised once, when a
+// collector finishes, into PreparedFamily text; a snapshot concatenates prepared text and caches
+// its gzip form, so a scrape does no formatting at all.
+
+#include <prometheus/metric_family.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace hawatch {
+
+struct PreparedFamily {
+  std::string name;
+  std::string header;   // "# HELP ...\n# TYPE ...\n"
+  std::string samples;  // sample lines, each ending in '\n'
+};
+
+// Serialises each family with prometheus-cpp's TextSerializer and splits header from samples, so
+// that families of the same name from different collectors can be merged under one header.
+std::vector<PreparedFamily> prepare_families(const std::vector<prometheus::MetricFamily>& families);
+
+// Concatenates families, emitting each name's header once and its samples together, in first-seen
+// order (the text format forbids a family appearing twice).
+std::string merge_families(const std::vector<const std::vector<PreparedFamily>*>& groups);
+
+std::string gzip_compress(const std::string& data);
+
+class Exposition {
+ public:
+  Exposition(std::string text, std::chrono::steady_clock::time_point expires)
+      : text_(std::move(text)), expires_(expires) {}
+
+  const std::string& text() const { return text_; }
+  // Compressed once on first request, then shared by every scrape of this snapshot.
+  const std::string& gzipped() const;
+  // When a collector's data in this snapshot becomes stale and the snapshot must be rebuilt.
+  std::chrono::steady_clock::time_point expires() const { return expires_; }
+
+ private:
+  std::string text_;
+  std::chrono::steady_clock::time_point expires_;
+  mutable std::once_flag gzip_once_;
+  mutable std::string gzip_;
+};
+
+}  // namespace hawatch

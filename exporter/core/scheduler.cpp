@@ -1,0 +1,159 @@
+#include "scheduler.h"
+
+#include "log.h"
+
+namespace hawatch {
+
+using std::chrono::steady_clock;
+
+// Per-collector state, shared with the jobs in flight so it outlives a stopped scheduler.
+struct Scheduler::Slot {
+  ScheduledCollector spec;
+  steady_clock::time_point next_run;
+  std::atomic<bool> running{false};
+  std::atomic<bool> abandoned{false};  // the running job timed out; its result is discarded
+  std::atomic<std::int64_t> started_ns{0};
+  // Last reported problem, so a failing collector logs once per change rather than every run.
+  std::mutex log_mutex;
+  std::string last_logged_error;
+  bool ever_reported = false;
+};
+
+namespace {
+std::int64_t to_ns(steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+steady_clock::time_point from_ns(std::int64_t ns) {
+  return steady_clock::time_point(std::chrono::nanoseconds(ns));
+}
+
+void log_transition(std::mutex& m, std::string& last, bool& ever, const std::string& collector,
+                    const std::string& error) {
+  std::lock_guard lock(m);
+  if (ever && error == last) return;
+  if (!error.empty()) {
+    log::error("collector failed", {{"collector", collector}, {"err", error}});
+  } else if (ever) {
+    log::info("collector recovered", {{"collector", collector}});
+  }
+  last = error;
+  ever = true;
+}
+}  // namespace
+
+Scheduler::Scheduler(std::vector<ScheduledCollector> collectors, std::shared_ptr<WorkerPool> pool,
+                     std::shared_ptr<SnapshotStore> store, std::uint64_t generation)
+    : pool_(std::move(pool)), store_(std::move(store)), generation_(generation) {
+  for (auto& c : collectors) {
+    auto slot = std::make_shared<Slot>();
+    slot->spec = std::move(c);
+    slots_.push_back(std::move(slot));
+  }
+}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::start() {
+  const auto now = steady_clock::now();
+  last_tick_ns_ = to_ns(now);
+  for (auto& slot : slots_) slot->next_run = now;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+steady_clock::time_point Scheduler::last_tick() const { return from_ns(last_tick_ns_.load()); }
+
+void Scheduler::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    const auto now = steady_clock::now();
+    last_tick_ns_ = to_ns(now);
+    // Wake at least once a second so timeouts are noticed and the watchdog sees progress.
+    auto next_wake = now + std::chrono::seconds(1);
+    for (auto& slot : slots_) {
+      if (slot->running) {
+        check_timeout(*slot, now);
+      } else if (now >= slot->next_run) {
+        launch(slot, now);
+      }
+      next_wake = std::min(next_wake, slot->next_run);
+      if (slot->running && !slot->abandoned)
+        next_wake = std::min(next_wake, from_ns(slot->started_ns) + slot->spec.timeout);
+    }
+    wake_.wait_until(lock, std::max(next_wake, now + std::chrono::milliseconds(1)),
+                     [&] { return stopping_; });
+  }
+}
+
+void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_point now) {
+  // Keep the cadence fixed; skip missed ticks instead of bursting after a long run.
+  slot->next_run += slot->spec.interval;
+  if (slot->next_run <= now) slot->next_run = now + slot->spec.interval;
+  slot->running = true;
+  slot->abandoned = false;
+  slot->started_ns = to_ns(now);
+
+  pool_->submit([slot, store = store_, generation = generation_] {
+    const auto started = steady_clock::now();
+    CollectorOutcome outcome;
+    outcome.collector = slot->spec.name;
+    MetricSink sink;
+    std::vector<CollectProblem> problems;
+    try {
+      slot->spec.collector->collect(CollectContext{started + slot->spec.timeout}, sink, problems);
+    } catch (const std::exception& e) {
+      problems.push_back({e.what()});
+      sink = MetricSink{};  // a thrown run's partial samples are not trustworthy
+    }
+    const auto finished = steady_clock::now();
+    outcome.duration_seconds = std::chrono::duration<double>(finished - started).count();
+    outcome.finished_at = std::chrono::system_clock::now();
+    outcome.stale_at = finished + slot->spec.staleness;
+    outcome.success = problems.empty();
+    if (!problems.empty()) outcome.error = problems.front().message;
+
+    if (slot->abandoned) {
+      // Already reported as a timeout; a late answer is not fresh data.
+      slot->running = false;
+      return;
+    }
+    try {
+      outcome.families = prepare_families(sink.families());
+    } catch (const std::exception& e) {
+      outcome.success = false;
+      outcome.error = std::string("serialising samples: ") + e.what();
+      outcome.families.clear();
+    }
+    log_transition(slot->log_mutex, slot->last_logged_error, slot->ever_reported, outcome.collector,
+                   outcome.error);
+    store->publish(generation, std::move(outcome));
+    slot->running = false;
+  });
+}
+
+void Scheduler::check_timeout(Slot& slot, steady_clock::time_point now) {
+  if (slot.abandoned) return;
+  const auto started = from_ns(slot.started_ns);
+  if (now < started + slot.spec.timeout) return;
+  slot.abandoned = true;
+  CollectorOutcome outcome;
+  outcome.collector = slot.spec.name;
+  outcome.success = false;
+  outcome.error = "timed out after " + format_duration(slot.spec.timeout);
+  outcome.duration_seconds = std::chrono::duration<double>(now - started).count();
+  outcome.finished_at = std::chrono::system_clock::now();
+  outcome.stale_at = now;  // no samples to serve
+  log_transition(slot.log_mutex, slot.last_logged_error, slot.ever_reported, outcome.collector,
+                 outcome.error);
+  store_->publish(generation_, std::move(outcome));
+}
+
+}  // namespace hawatch

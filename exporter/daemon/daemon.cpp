@@ -1,0 +1,180 @@
+#include "daemon.h"
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "core/log.h"
+#include "hawatch/version.h"
+
+namespace hawatch {
+
+using std::chrono::steady_clock;
+
+Daemon::Daemon(CommandLine cl) : cl_(std::move(cl)) {}
+
+Daemon::~Daemon() {
+  if (http_) http_->stop();
+  if (scheduler_) scheduler_->stop();
+  // A collector stuck in a syscall must not keep the process from exiting.
+  if (pool_) pool_->shutdown(std::chrono::seconds(2));
+}
+
+Config Daemon::load_config() const {
+  Config cfg = cl_.config_file ? load_config_file(*cl_.config_file)
+                               : parse_config(embedded_default_config(), kEmbeddedConfigName);
+  // Flags override the config file.
+  if (cl_.listen_address) cfg.listen_address = *cl_.listen_address;
+  if (cl_.telemetry_path) cfg.telemetry_path = *cl_.telemetry_path;
+  return cfg;
+}
+
+Environment Daemon::environment(const Config& config) const {
+  Environment env;
+  env.procfs = cl_.procfs;
+  env.sysfs = cl_.sysfs;
+  env.rootfs = cl_.rootfs;
+  env.node_name = config.node_name;
+  return env;
+}
+
+int Daemon::check_config() {
+  try {
+    const Config cfg = load_config();
+    CollectorOverrides overrides{cl_.collector_switches};
+    const auto collectors = build_collectors(cfg, environment(cfg), overrides);
+    parse_listen_address(cfg.listen_address);
+    if (cl_.web_config_file) load_web_config(*cl_.web_config_file);
+    std::cout << cfg.source << ": OK (" << collectors.size() << " collectors enabled)\n";
+    return 0;
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) std::cerr << d.to_string() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << (cl_.config_file ? *cl_.config_file : kEmbeddedConfigName) << ": " << e.what() << "\n";
+  }
+  return 1;
+}
+
+void Daemon::start_generation(const Config& config) {
+  CollectorOverrides overrides{cl_.collector_switches};
+  auto collectors = build_collectors(config, environment(config), overrides);
+  std::vector<std::string> names;
+  for (const auto& c : collectors) names.push_back(c.name);
+  if (scheduler_) scheduler_->stop();
+  ++generation_;
+  store_->begin_generation(generation_, names);
+  scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
+  scheduler_->start();
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ",") + n;
+  log::info("collectors started", {{"collectors", list}, {"generation", std::to_string(generation_)}});
+}
+
+void Daemon::reload() {
+  log::info("reloading configuration", {{"file", cl_.config_file.value_or(kEmbeddedConfigName)}});
+  try {
+    Config next = load_config();
+    if (next.listen_address != config_.listen_address || next.telemetry_path != config_.telemetry_path)
+      log::warn("listen address and telemetry path changes take effect after a restart");
+    start_generation(next);
+    config_ = std::move(next);
+    store_->set_reload_status(true, std::chrono::system_clock::now());
+    log::info("configuration reloaded");
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics())
+      log::error("configuration reload failed; keeping the previous configuration",
+                 {{"err", d.to_string()}});
+    store_->set_reload_status(false, std::chrono::system_clock::now());
+  } catch (const std::exception& e) {
+    log::error("configuration reload failed; keeping the previous configuration", {{"err", e.what()}});
+    store_->set_reload_status(false, std::chrono::system_clock::now());
+  }
+}
+
+bool Daemon::healthy() const {
+  // The scheduling loop ticks at least once a second; five seconds of silence means it is stuck.
+  return scheduler_ && steady_clock::now() - scheduler_->last_tick() < std::chrono::seconds(5);
+}
+
+int Daemon::run() {
+  try {
+    config_ = load_config();
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) log::error("invalid configuration", {{"err", d.to_string()}});
+    return 1;
+  }
+  std::optional<WebConfig> web;
+  try {
+    if (cl_.web_config_file) web = load_web_config(*cl_.web_config_file);
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) log::error("invalid web config", {{"err", d.to_string()}});
+    return 1;
+  }
+  if (::geteuid() == 0)
+    log::warn("running as root; hawatch needs no privileges, run it as an unprivileged user");
+
+  log::info("starting hawatch", {{"version", kVersion},
+                                 {"revision", kRevision},
+                                 {"config", config_.source},
+                                 {"node", config_.node_name}});
+  store_ = std::make_shared<SnapshotStore>();
+  pool_ = std::make_shared<WorkerPool>(config_.workers);
+  try {
+    start_generation(config_);
+    HttpServerOptions http_opts;
+    http_opts.listen_address = config_.listen_address;
+    http_opts.telemetry_path = config_.telemetry_path;
+    http_opts.web = web;
+    http_opts.node_name = config_.node_name;
+    http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
+    http_->start();
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) log::error("invalid configuration", {{"err", d.to_string()}});
+    return 1;
+  } catch (const std::exception& e) {
+    log::error("start-up failed", {{"err", e.what()}});
+    return 1;
+  }
+  log::info("listening", {{"address", config_.listen_address},
+                          {"port", std::to_string(http_->port())},
+                          {"tls", web && web->tls ? "true" : "false"}});
+  sd_notify(0, "READY=1\nSTATUS=serving metrics");
+
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  timespec wait{1, 0};
+  if (watchdog && watchdog_usec / 2 < 1000000) {
+    wait.tv_sec = 0;
+    wait.tv_nsec = static_cast<long>(watchdog_usec / 2 * 1000);
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGHUP) {
+      sd_notify(0, "RELOADING=1");
+      reload();
+      sd_notify(0, "READY=1");
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      break;
+    }
+    // Only vouch for liveness to systemd while collection is actually progressing.
+    if (watchdog && healthy()) sd_notify(0, "WATCHDOG=1");
+  }
+  sd_notify(0, "STOPPING=1");
+  http_->stop();
+  scheduler_->stop();
+  if (!pool_->shutdown(std::chrono::seconds(2)))
+    log::warn("a collector was still running at shutdown; not waiting for it");
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace hawatch

@@ -1,0 +1,44 @@
+#pragma once
+// The daemon's lifecycle: configure, serve, reload on SIGHUP, stop on SIGTERM.
+
+#include <memory>
+
+#include "cli.h"
+#include "core/collector_set.h"
+#include "core/config.h"
+#include "core/scheduler.h"
+#include "core/snapshot.h"
+#include "core/worker_pool.h"
+#include "http/http_server.h"
+
+namespace hawatch {
+
+class Daemon {
+ public:
+  explicit Daemon(CommandLine cl);
+  ~Daemon();
+
+  // Runs until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+  // --check-config: validates config, collector options and web config; prints FILE:LINE:COL
+  // errors to stderr. Returns the exit code.
+  int check_config();
+  bool check_config_requested() const { return cl_.check_config; }
+
+ private:
+  Config load_config() const;
+  Environment environment(const Config& config) const;
+  void start_generation(const Config& config);
+  void reload();
+  bool healthy() const;
+
+  CommandLine cl_;
+  Config config_;
+  std::shared_ptr<SnapshotStore> store_;
+  std::shared_ptr<WorkerPool> pool_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<HttpServer> http_;
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace hawatch

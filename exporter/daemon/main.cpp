@@ -1,0 +1,44 @@
+// hawatch: monitoring exporter for high-availability nodes.
+
+#include <signal.h>
+
+#include <iostream>
+
+#include "cli.h"
+#include "core/log.h"
+#include "daemon.h"
+#include "hawatch/version.h"
+
+int main(int argc, char** argv) {
+  using namespace hawatch;
+  CommandLine cl;
+  try {
+    cl = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "hawatch: " << e.what() << "\n\n" << usage_text();
+    return 2;
+  }
+  if (cl.help) {
+    std::cout << usage_text();
+    return 0;
+  }
+  if (cl.version) {
+    std::cout << "hawatch, version " << kVersion << " (revision: " << kRevision << ")\n";
+    return 0;
+  }
+  log::configure(*log::parse_level(cl.log_level), *log::parse_format(cl.log_format));
+
+  // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
+  // thread starts so that every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Daemon daemon(std::move(cl));
+  if (daemon.check_config_requested()) return daemon.check_config();
+  return daemon.run();
+}

@@ -1,0 +1,86 @@
+#include "basic_auth.h"
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+#include <crypt.h>
+#include <openssl/crypto.h>
+
+#include <cstring>
+#include <memory>
+#include <sstream>
+
+namespace hawatch {
+namespace {
+
+constexpr std::size_t kCacheLimit = 1024;
+// A valid bcrypt hash of a random string: unknown users are checked against it so that the
+// answer takes as long as for known users (no user enumeration by timing).
+constexpr const char* kDummyHash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
+
+bool decode_basic(const std::string& header, std::string& user, std::string& password) {
+  constexpr std::string_view prefix = "Basic ";
+  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return false;
+  std::istringstream in(header.substr(prefix.size()));
+  Poco::Base64Decoder decoder(in);
+  std::string decoded;
+  try {
+    char c;
+    while (decoder.get(c)) {
+      decoded += c;
+      if (decoded.size() > 4096) return false;
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  const auto colon = decoded.find(':');
+  if (colon == std::string::npos) return false;
+  user = decoded.substr(0, colon);
+  password = decoded.substr(colon + 1);
+  return true;
+}
+
+std::string cache_key(const std::string& user, const std::string& password, const std::string& hash) {
+  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+  sha.update(user);
+  sha.update(std::string(1, '\0'));
+  sha.update(password);
+  sha.update(std::string(1, '\0'));
+  sha.update(hash);
+  const auto& digest = sha.digest();
+  return std::string(digest.begin(), digest.end());
+}
+
+}  // namespace
+
+BasicAuth::BasicAuth(std::map<std::string, std::string> users) : users_(std::move(users)) {}
+
+bool BasicAuth::verify_hash(const std::string& password, const std::string& hash) {
+  auto data = std::make_unique<crypt_data>();
+  std::memset(data.get(), 0, sizeof(crypt_data));
+  const char* out = crypt_rn(password.c_str(), hash.c_str(), data.get(), sizeof(crypt_data));
+  if (!out || out[0] == '*') return false;
+  const std::size_t n = std::strlen(out);
+  return n == hash.size() && CRYPTO_memcmp(out, hash.data(), n) == 0;
+}
+
+bool BasicAuth::check(const std::string& authorization) {
+  if (!enabled()) return true;
+  std::string user, password;
+  if (!decode_basic(authorization, user, password)) return false;
+  auto it = users_.find(user);
+  const bool known = it != users_.end();
+  const std::string hash = known ? it->second : kDummyHash;
+  const std::string key = cache_key(user, password, hash);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto c = cache_.find(key); c != cache_.end()) return c->second && known;
+  }
+  const bool ok = verify_hash(password, hash) && known;
+  std::lock_guard lock(mutex_);
+  if (cache_.size() >= kCacheLimit) cache_.clear();
+  cache_[key] = ok;
+  return ok;
+}
+
+}  // namespace hawatch

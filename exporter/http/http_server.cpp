@@ -1,0 +1,280 @@
+#include "http_server.h"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "basic_auth.h"
+#include "core/log.h"
+#include "hawatch/version.h"
+#include "status_page.h"
+
+namespace hawatch {
+
+using Poco::Net::HTTPRequestHandler;
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+ListenAddress parse_listen_address(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("listen address \"" + text + "\" has no :PORT");
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
+  const std::string port = text.substr(colon + 1);
+  char* end = nullptr;
+  const long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535)
+    throw std::invalid_argument("listen address \"" + text + "\" has an invalid port");
+  out.port = static_cast<std::uint16_t>(p);
+  return out;
+}
+
+namespace {
+
+struct Shared {
+  Shared(HttpServerOptions o, std::shared_ptr<SnapshotStore> s, std::function<bool()> h,
+         std::map<std::string, std::string> users)
+      : options(std::move(o)), store(std::move(s)), healthy(std::move(h)), auth(std::move(users)) {}
+  HttpServerOptions options;
+  std::shared_ptr<SnapshotStore> store;
+  std::function<bool()> healthy;
+  BasicAuth auth;
+};
+
+bool accepts_gzip(const HTTPServerRequest& req) {
+  const std::string& ae = req.get("Accept-Encoding", "");
+  // Good enough for every Prometheus and curl version: they send "gzip" or "gzip, deflate";
+  // an explicit "gzip;q=0" opts out.
+  const auto pos = ae.find("gzip");
+  if (pos == std::string::npos) return false;
+  return ae.compare(pos, 8, "gzip;q=0") != 0 || ae.compare(pos, 10, "gzip;q=0.") == 0;
+}
+
+void send(HTTPServerResponse& res, const HTTPServerRequest& req, HTTPResponse::HTTPStatus status,
+          const std::string& content_type, const std::string& body) {
+  res.setStatusAndReason(status);
+  res.setContentType(content_type);
+  res.setContentLength(static_cast<std::streamsize>(body.size()));
+  if (req.getMethod() == "HEAD") {
+    res.send();
+    return;
+  }
+  res.sendBuffer(body.data(), body.size());
+}
+
+class Handler final : public HTTPRequestHandler {
+ public:
+  explicit Handler(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+  void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
+    try {
+      for (const auto& [name, value] : shared_->options.web ? shared_->options.web->headers
+                                                            : std::map<std::string, std::string>{})
+        res.set(name, value);
+      if (shared_->auth.enabled() && !shared_->auth.check(req.get("Authorization", ""))) {
+        res.set("WWW-Authenticate", "Basic realm=\"hawatch\"");
+        send(res, req, HTTPResponse::HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n");
+        return;
+      }
+      if (req.getMethod() != "GET" && req.getMethod() != "HEAD") {
+        res.set("Allow", "GET, HEAD");
+        send(res, req, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+             "Method Not Allowed\n");
+        return;
+      }
+      dispatch(req, res);
+    } catch (const std::exception& e) {
+      log::warn("http request failed", {{"path", req.getURI()}, {"err", e.what()}});
+    }
+  }
+
+ private:
+  void dispatch(HTTPServerRequest& req, HTTPServerResponse& res) {
+    std::string path = req.getURI();
+    if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+    const auto& opts = shared_->options;
+    if (path == opts.telemetry_path) return metrics(req, res);
+    if (path == "/-/healthy") {
+      const bool ok = shared_->healthy();
+      return send(res, req, ok ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                  "text/plain; charset=utf-8", ok ? "Healthy\n" : "Unhealthy: scheduler stalled\n");
+    }
+    if (path == "/-/ready") {
+      const bool ok = shared_->store->ready();
+      return send(res, req, ok ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                  "text/plain; charset=utf-8", ok ? "Ready\n" : "Not ready: first collection running\n");
+    }
+    if (path == "/") {
+      return send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8",
+                  render_status_page(StatusPageInput{opts.node_name, opts.telemetry_path,
+                                                     shared_->store->status(),
+                                                     shared_->store->last_reload_successful()}));
+    }
+    send(res, req, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found\n");
+  }
+
+  void metrics(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const auto snapshot = shared_->store->current();
+    res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    const bool gzip = accepts_gzip(req);
+    const std::string& body = gzip ? snapshot->gzipped() : snapshot->text();
+    if (gzip) res.set("Content-Encoding", "gzip");
+    res.set("Vary", "Accept-Encoding");
+    res.setContentLength(static_cast<std::streamsize>(body.size()));
+    res.setStatusAndReason(HTTPResponse::HTTP_OK);
+    if (req.getMethod() == "HEAD") {
+      res.send();
+      return;
+    }
+    res.sendBuffer(body.data(), body.size());
+  }
+
+  std::shared_ptr<Shared> shared_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+  HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    // Poco's factory interface returns an owning raw pointer; HTTPServerConnection deletes it.
+    return new Handler(shared_);
+  }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
+
+Poco::Net::Context::Protocols poco_protocol(TlsVersion v) {
+  switch (v) {
+    case TlsVersion::tls10: return Poco::Net::Context::PROTO_TLSV1;
+    case TlsVersion::tls11: return Poco::Net::Context::PROTO_TLSV1_1;
+    case TlsVersion::tls12: return Poco::Net::Context::PROTO_TLSV1_2;
+    case TlsVersion::tls13: return Poco::Net::Context::PROTO_TLSV1_3;
+  }
+  return Poco::Net::Context::PROTO_TLSV1_2;
+}
+
+Poco::Net::Context::Ptr make_tls_context(const TlsServerConfig& tls) {
+  static const bool ssl_initialised = [] {
+    Poco::Net::initializeSSL();
+    return true;
+  }();
+  (void)ssl_initialised;
+  using Poco::Net::Context;
+  Context::Params params;
+  params.privateKeyFile = tls.key_file;
+  params.certificateFile = tls.cert_file;
+  params.caLocation = tls.client_ca_file;
+  params.loadDefaultCAs = false;
+  params.verificationDepth = 9;
+  params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
+  switch (tls.client_auth) {
+    case ClientAuth::none: params.verificationMode = Context::VERIFY_NONE; break;
+    case ClientAuth::verify_if_given: params.verificationMode = Context::VERIFY_RELAXED; break;
+    case ClientAuth::require_and_verify: params.verificationMode = Context::VERIFY_STRICT; break;
+    case ClientAuth::request:
+    case ClientAuth::require_any: params.verificationMode = Context::VERIFY_RELAXED; break;
+  }
+  Context::Ptr ctx;
+  try {
+    ctx = new Context(Context::TLS_SERVER_USE, params);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("TLS setup failed: " + e.displayText());
+  }
+  ctx->requireMinimumProtocol(poco_protocol(tls.min_version));
+  if (tls.max_version) {
+    int disable = 0;
+    for (auto v : {TlsVersion::tls10, TlsVersion::tls11, TlsVersion::tls12, TlsVersion::tls13})
+      if (v > *tls.max_version) disable |= poco_protocol(v);
+    if (disable) ctx->disableProtocols(disable);
+  }
+  // Requesting without verifying is not a Poco mode; set it on the OpenSSL context directly.
+  if (tls.client_auth == ClientAuth::request)
+    SSL_CTX_set_verify(ctx->sslContext(), SSL_VERIFY_PEER, accept_any_certificate);
+  if (tls.client_auth == ClientAuth::require_any)
+    SSL_CTX_set_verify(ctx->sslContext(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                       accept_any_certificate);
+  return ctx;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  std::shared_ptr<Shared> shared;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::uint16_t port = 0;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore> store,
+                       std::function<bool()> healthy)
+    : impl_(std::make_unique<Impl>()) {
+  std::map<std::string, std::string> users;
+  if (options.web) users = options.web->basic_auth_users;
+  impl_->shared = std::make_shared<Shared>(options, std::move(store), std::move(healthy), users);
+
+  const ListenAddress addr = parse_listen_address(options.listen_address);
+  Poco::Net::ServerSocket socket;
+  try {
+    if (options.web && options.web->tls)
+      socket = Poco::Net::SecureServerSocket(make_tls_context(*options.web->tls));
+    if (addr.host.empty()) {
+      try {
+        // Dual-stack: one socket for IPv6 and IPv4, as node_exporter's ":9100" does.
+        socket.bind6(Poco::Net::SocketAddress(Poco::Net::IPAddress::IPv6, addr.port), true, false,
+                     false);
+      } catch (const Poco::Exception&) {
+        socket.bind(Poco::Net::SocketAddress(Poco::Net::IPAddress::IPv4, addr.port), true);
+      }
+    } else {
+      socket.bind(Poco::Net::SocketAddress(addr.host, addr.port), true);
+    }
+    socket.listen(64);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot listen on " + options.listen_address + ": " + e.displayText());
+  }
+  impl_->port = socket.address().port();
+
+  auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
+  params->setMaxThreads(options.max_threads);
+  params->setMaxQueued(options.max_queued);
+  params->setKeepAlive(true);
+  params->setMaxKeepAliveRequests(1000);
+  params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+  params->setTimeout(Poco::Timespan(10, 0));  // a client that stalls mid-request is dropped
+  params->setServerName(std::string("hawatch/") + kVersion);
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(
+      Poco::makeShared<Factory>(impl_->shared), socket, params);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() { impl_->server->start(); }
+
+void HttpServer::stop() {
+  if (impl_ && impl_->server) {
+    impl_->server->stopAll(true);
+    impl_->server.reset();
+  }
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+}  // namespace hawatch

@@ -1,0 +1,54 @@
+#pragma once
+// The HTTP(S) endpoint: /metrics from the current snapshot, /, /-/healthy, /-/ready.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/snapshot.h"
+#include "web_config.h"
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace hawatch {
+
+struct HttpServerOptions {
+  std::string listen_address = ":9847";
+  std::string telemetry_path = "/metrics";
+  std::optional<WebConfig> web;
+  std::string node_name;
+  int max_threads = 4;
+  int max_queued = 64;
+};
+
+class HttpServer {
+ public:
+  // `healthy` answers /-/healthy (the scheduler is alive). Throws std::runtime_error when the
+  // address cannot be bound or TLS material cannot be loaded.
+  HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore> store,
+             std::function<bool()> healthy);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void start();
+  void stop();
+  std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces). Throws std::invalid_argument.
+struct ListenAddress {
+  std::string host;  // empty = all interfaces
+  std::uint16_t port = 0;
+};
+ListenAddress parse_listen_address(const std::string& text);
+
+}  // namespace hawatch

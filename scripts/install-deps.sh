@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs exactly what hawatch needs to build, run and test on Debian 12.
+# Idempotent: safe to run on every CI start and on an already-set-up machine.
+set -euo pipefail
+
+if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+
+# Never let a package install start a distro service (prometheus, node_exporter...):
+# tests start their own peers in the foreground on loopback ports.
+if [[ ! -x /usr/sbin/policy-rc.d ]] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+fi
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config ninja-build
+  prometheus-cpp-dev libpoco-dev libcurl4-openssl-dev libsystemd-dev
+  libyaml-cpp-dev libboost-test-dev zlib1g-dev libcrypt-dev libssl-dev
+)
+TEST_PKGS=(
+  prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
+)
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all packages present"
+fi
