@@ -135,6 +135,15 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.rule_files = top.node("rule_files");
   cfg.alerting = top.node("alerting");
   cfg.failover = top.node("failover");
+  for (const char* section : {"plugins", "rule_files", "alerting", "failover"}) {
+    // Accepted so that one config file serves every hawatch version, but said out loud: a
+    // section nobody reads must not look like working alerting.
+    YAML::Node n = root.IsMap() ? root[section] : YAML::Node();
+    if (n.IsDefined() && !n.IsNull())
+      cfg.warnings.push_back(source + ":" + std::to_string(n.Mark().line + 1) + ":" +
+                             std::to_string(n.Mark().column + 1) + ": section \"" + section +
+                             "\" is not implemented in this version and is ignored");
+  }
   top.finish();
   ctx.throw_if_errors();
   return cfg;

@@ -35,6 +35,8 @@ struct Config {
   YAML::Node rule_files;
   YAML::Node alerting;
   YAML::Node failover;
+  // Non-fatal findings (e.g. a section whose module this build does not have yet).
+  std::vector<std::string> warnings;
 };
 
 inline constexpr const char* kEmbeddedConfigName = "<embedded default>";

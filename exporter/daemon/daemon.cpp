@@ -47,6 +47,7 @@ int Daemon::check_config() {
     const auto collectors = build_collectors(cfg, environment(cfg), overrides);
     parse_listen_address(cfg.listen_address);
     if (cl_.web_config_file) load_web_config(*cl_.web_config_file);
+    for (const auto& w : cfg.warnings) std::cerr << "warning: " << w << "\n";
     std::cout << cfg.source << ": OK (" << collectors.size() << " collectors enabled)\n";
     return 0;
   } catch (const ConfigError& e) {
@@ -112,6 +113,7 @@ int Daemon::run() {
     for (const auto& d : e.diagnostics()) log::error("invalid web config", {{"err", d.to_string()}});
     return 1;
   }
+  for (const auto& w : config_.warnings) log::warn("configuration", {{"warning", w}});
   if (::geteuid() == 0)
     log::warn("running as root; hawatch needs no privileges, run it as an unprivileged user");
 
