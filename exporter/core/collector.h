@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,15 @@ struct CollectorArgs {
   std::string where;          // e.g. "collectors.node", for messages
 };
 
+// One independently scheduled part of a collector, for collectors whose parts need their own
+// interval and timeout (each probe, each exec check). Shown as hawatch_collector_*{collector=name}.
+struct CollectorUnit {
+  std::string name;  // e.g. "probes/app"
+  std::unique_ptr<Collector> collector;
+  std::optional<Duration> interval;  // default: the section's
+  std::optional<Duration> timeout;   // default: the section's
+};
+
 struct CollectorDescriptor {
   std::string name;
   Enablement default_enablement = Enablement::automatic;
@@ -66,6 +76,8 @@ struct CollectorDescriptor {
   // Validates options and builds the collector. Reports problems into args.ctx; may return null
   // when options are invalid.
   std::function<std::unique_ptr<Collector>(const CollectorArgs&)> create;
+  // Alternative to `create` for collectors made of independently scheduled units.
+  std::function<std::vector<CollectorUnit>(const CollectorArgs&)> create_units;
 };
 
 class CollectorRegistry {

@@ -1,5 +1,7 @@
 #include "collector_set.h"
 
+#include <algorithm>
+
 #include "log.h"
 
 namespace hawatch {
@@ -20,15 +22,25 @@ std::vector<ScheduledCollector> build_collectors(const Config& config, const Env
       continue;
     }
     CollectorArgs args{cc.options, ctx, env, "collectors." + name};
-    std::unique_ptr<Collector> collector;
+    std::vector<CollectorUnit> units;
     try {
-      collector = d->create(args);
+      if (d->create_units) {
+        units = d->create_units(args);
+      } else if (d->create) {
+        units.push_back(CollectorUnit{name, d->create(args), std::nullopt, std::nullopt});
+      }
     } catch (const std::exception& e) {
       ctx.error(cc.options, "collectors." + name + ": " + e.what());
     }
-    if (!collector) continue;
-    out.push_back(ScheduledCollector{name, std::shared_ptr<Collector>(std::move(collector)),
-                                     cc.interval, cc.timeout, cc.staleness});
+    for (auto& unit : units) {
+      if (!unit.collector) continue;
+      const Duration interval = unit.interval.value_or(cc.interval);
+      const Duration timeout = std::min(unit.timeout.value_or(cc.timeout), interval);
+      // A unit with its own interval gets the default staleness rule for that interval.
+      const Duration staleness = unit.interval ? 2 * interval + timeout : cc.staleness;
+      out.push_back(ScheduledCollector{unit.name, std::shared_ptr<Collector>(std::move(unit.collector)),
+                                       interval, timeout, staleness});
+    }
   }
   ctx.throw_if_errors();
   return out;
