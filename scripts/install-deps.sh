@@ -19,6 +19,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
+  clang libclang-rt-14-dev
 )
 
 missing=()
