@@ -62,18 +62,19 @@ void Scheduler::start() {
 
 void Scheduler::stop() {
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+    std::lock_guard lock(signal_->mutex);
+    signal_->stopping = true;
   }
-  wake_.notify_all();
+  signal_->cv.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 steady_clock::time_point Scheduler::last_tick() const { return from_ns(last_tick_ns_.load()); }
 
 void Scheduler::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
+  std::unique_lock lock(signal_->mutex);
+  while (!signal_->stopping) {
+    signal_->poked = false;
     const auto now = steady_clock::now();
     last_tick_ns_ = to_ns(now);
     // Wake at least once a second so timeouts are noticed and the watchdog sees progress.
@@ -84,12 +85,14 @@ void Scheduler::loop() {
       } else if (now >= slot->next_run) {
         launch(slot, now);
       }
-      next_wake = std::min(next_wake, slot->next_run);
-      if (slot->running && !slot->abandoned)
+      if (!slot->running) {
+        next_wake = std::min(next_wake, slot->next_run);
+      } else if (!slot->abandoned) {
         next_wake = std::min(next_wake, from_ns(slot->started_ns) + slot->spec.timeout);
+      }
     }
-    wake_.wait_until(lock, std::max(next_wake, now + std::chrono::milliseconds(1)),
-                     [&] { return stopping_; });
+    signal_->cv.wait_until(lock, std::max(next_wake, now + std::chrono::milliseconds(1)),
+                           [&] { return signal_->stopping || signal_->poked; });
   }
 }
 
@@ -101,7 +104,7 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
   slot->abandoned = false;
   slot->started_ns = to_ns(now);
 
-  pool_->submit([slot, store = store_, generation = generation_] {
+  pool_->submit([slot, store = store_, generation = generation_, signal = signal_] {
     const auto started = steady_clock::now();
     CollectorOutcome outcome;
     outcome.collector = slot->spec.name;
@@ -123,6 +126,7 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
     if (slot->abandoned) {
       // Already reported as a timeout; a late answer is not fresh data.
       slot->running = false;
+      signal->poke();
       return;
     }
     try {
@@ -136,6 +140,7 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
                    outcome.error);
     store->publish(generation, std::move(outcome));
     slot->running = false;
+    signal->poke();
   });
 }
 

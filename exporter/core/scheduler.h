@@ -53,9 +53,22 @@ class Scheduler {
   std::shared_ptr<SnapshotStore> store_;
   std::uint64_t generation_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  // Shared with jobs in flight: a finished run pokes the loop so an overdue collector starts at
+  // once, without the loop polling while runs are long.
+  struct Signal {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool stopping = false;
+    bool poked = false;
+    void poke() {
+      {
+        std::lock_guard lock(mutex);
+        poked = true;
+      }
+      cv.notify_all();
+    }
+  };
+  std::shared_ptr<Signal> signal_ = std::make_shared<Signal>();
   std::atomic<std::int64_t> last_tick_ns_{0};
   std::thread thread_;
 };

@@ -21,7 +21,7 @@ struct HttpServerOptions {
   std::string telemetry_path = "/metrics";
   std::optional<WebConfig> web;
   std::string node_name;
-  int max_threads = 4;
+  int max_threads = 8;
   int max_queued = 64;
 };
 
