@@ -16,10 +16,23 @@ BUILD_PKGS=(
   build-essential cmake pkg-config ninja-build
   prometheus-cpp-dev libpoco-dev libcurl4-openssl-dev libsystemd-dev
   libyaml-cpp-dev libboost-test-dev zlib1g-dev libcrypt-dev libssl-dev
+  libldns-dev libsqlite3-dev  # dns probe (ldns), backup verification (SQLite)
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
   clang libclang-rt-14-dev
+  # UPS peers: NUT's upsd + dummy-ups; apcupsd is unpacked by tests/fixtures/ups/apc-setup.sh (it
+  # conflicts with nut-client in apt) and needs these libraries and gcc (for smartsim).
+  nut-server nut-client gcc libusb-0.1-4 libwrap0 iproute2
+  # Plugins: real Nagios checks (check_load, check_disk, check_procs, check_dummy) for exec tests.
+  monitoring-plugins-basic monitoring-plugins-standard
+  # Probes and backups: a real BIND (named, nsupdate, dig), the sqlite3 tool, Debian's python3
+  # (http.server/ssl as the probe target).
+  bind9 bind9-utils bind9-dnsutils sqlite3 python3 gzip
+  # systemd collector: a real systemd + dbus-daemon as PID 1 of test namespaces
+  # (tests/fixtures/systemd/sd-peer.sh); busctl drives it, script (bsdutils) gives it a console;
+  # python3-dbusmock plays a systemd with odd answers (tests/fixtures/systemd/odd_systemd.py).
+  systemd dbus dbus-daemon dbus-system-bus-common bsdutils python3-dbusmock
 )
 
 missing=()

@@ -124,10 +124,15 @@ CollectorDescriptor node_descriptor() {
     auto mountpoints = opts.string_list("mountpoints");
     opts.finish();
     if (mountpoints) {
-      for (const auto& mp : *mountpoints)
+      // Walk the YAML entries rather than the strings so the error points at the bad entry, not
+      // at the start of a list that may span many lines.
+      for (const auto& entry : opts.node("mountpoints")) {
+        if (!entry.IsScalar()) continue;  // already reported by string_list()
+        const std::string& mp = entry.Scalar();
         if (mp.empty() || mp.front() != '/')
-          args.ctx.error(opts.node("mountpoints"),
-                         "\"" + args.where + ".mountpoints\": \"" + mp + "\" is not an absolute path");
+          args.ctx.error(
+              entry, "\"" + args.where + ".mountpoints\": \"" + mp + "\" is not an absolute path");
+      }
     }
     const bool explicit_list = mountpoints.has_value();
     return std::make_unique<NodeCollector>(args.env, mountpoints.value_or(kDefaultMountpoints),

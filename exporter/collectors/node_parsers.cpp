@@ -33,17 +33,20 @@ MemoryInfo parse_meminfo(std::string_view text) {
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return;
     const auto key = line.substr(0, colon);
+    std::optional<double>* target = key == "MemTotal"       ? &total
+                                    : key == "MemAvailable" ? &available
+                                    : key == "MemFree"      ? &free
+                                    : key == "Buffers"      ? &buffers
+                                    : key == "Cached"       ? &cached
+                                                            : nullptr;
+    if (!target) return;
+    // The kernel always prints these as "<integer> kB". Anything else is a damaged or truncated
+    // file ("MemAvailable:   33" cut mid-number), which must not pass as a value in bytes.
     const auto fields = split_fields(line.substr(colon + 1));
-    if (fields.empty()) return;
-    auto value = to_double(fields[0]);
-    if (!value) return;
-    double bytes = *value;
-    if (fields.size() > 1 && fields[1] == "kB") bytes *= 1024;
-    if (key == "MemTotal") total = bytes;
-    else if (key == "MemAvailable") available = bytes;
-    else if (key == "MemFree") free = bytes;
-    else if (key == "Buffers") buffers = bytes;
-    else if (key == "Cached") cached = bytes;
+    const auto kb = fields.size() == 2 && fields[1] == "kB" ? to_uint64(fields[0]) : std::nullopt;
+    if (!kb)
+      throw ParseError("meminfo", "malformed line: \"" + std::string(trim(line).substr(0, 64)) + "\"");
+    *target = static_cast<double>(*kb) * 1024;
   });
   if (!total) throw ParseError("meminfo", "no MemTotal line");
   MemoryInfo out;

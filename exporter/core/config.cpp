@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <cstring>
+#include <set>
+
+#include "file_io.h"
 
 namespace hawatch {
 namespace {
@@ -58,12 +60,21 @@ CollectorConfig read_collector(const CollectorDescriptor& d, const YAML::Node& s
     cfg.enablement = Enablement::on;
   }
   if (section.IsMap()) {
-    YAML::Node options(YAML::NodeType::Map);
+    std::vector<YAML::Node> common_keys;
     bool explicit_staleness = false;
+    // yaml-cpp keeps both copies of a repeated key and this section is not read through MapReader
+    // (lists are allowed too): report the repeat instead of letting the last copy win silently.
+    std::set<std::string> seen;
     for (const auto& kv : section) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
       const YAML::Node& value = kv.second;
+      if (!seen.insert(key).second) {
+        ctx.error(kv.first, "duplicate key \"" + where + "." + key + "\"");
+        continue;
+      }
       std::string why;
+      if (key == "enabled" || key == "interval" || key == "timeout" || key == "staleness")
+        common_keys.push_back(kv.first);
       if (key == "enabled") {
         if (!value.IsScalar() ||
             (value.Scalar() != "true" && value.Scalar() != "false" && value.Scalar() != "auto"))
@@ -83,10 +94,14 @@ CollectorConfig read_collector(const CollectorDescriptor& d, const YAML::Node& s
           cfg.staleness = *dur;
           explicit_staleness = true;
         }
-      } else {
-        options[kv.first] = kv.second;
       }
     }
+    // The collector's options are this same mapping without the common keys. Removing them in
+    // place, rather than copying the rest into a new node, keeps the section's position: a factory
+    // that rejects the section as a whole ("must be a list") must still say FILE:LINE:COL.
+    // Nothing reads collectors.<name> from the parsed tree after this.
+    YAML::Node options = section;
+    for (const auto& key : common_keys) options.remove(key);
     cfg.options = options.size() ? options : YAML::Node(YAML::NodeType::Null);
     if (!explicit_staleness) cfg.staleness = Duration{0};
   } else if (section.IsDefined() && !section.IsNull() && !section.IsSequence()) {
@@ -103,8 +118,13 @@ void read_collectors(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
     ctx.error(node, "\"collectors\" must be a mapping of collector name to settings");
   }
   if (node.IsMap()) {
+    // yaml-cpp keeps repeated keys and node[name] returns the first: a second section for the
+    // same collector would otherwise be silently ignored.
+    std::set<std::string> seen;
     for (const auto& kv : node) {
       const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (!seen.insert(name).second)
+        ctx.error(kv.first, "duplicate key \"collectors." + name + "\"");
       if (!CollectorRegistry::find(name)) {
         std::string known;
         for (const auto* d : CollectorRegistry::all()) known += (known.empty() ? "" : ", ") + d->name;
@@ -113,7 +133,9 @@ void read_collectors(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
     }
   }
   for (const auto* d : CollectorRegistry::all()) {
-    YAML::Node section = node.IsMap() ? node[d->name] : YAML::Node(YAML::NodeType::Undefined);
+    // A missing key on a const node is a "zombie" that throws when copied: use Undefined instead.
+    YAML::Node section(YAML::NodeType::Undefined);
+    if (node.IsMap() && node[d->name].IsDefined()) section = node[d->name];
     cfg.collectors.emplace(d->name, read_collector(*d, section, ctx));
   }
 }
@@ -135,7 +157,8 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.rule_files = top.node("rule_files");
   cfg.alerting = top.node("alerting");
   cfg.failover = top.node("failover");
-  for (const char* section : {"plugins", "rule_files", "alerting", "failover"}) {
+  // "plugins" is validated and scheduled by exporter/plugins (build_plugin_units).
+  for (const char* section : {"rule_files", "alerting", "failover"}) {
     // Accepted so that one config file serves every hawatch version, but said out loud: a
     // section nobody reads must not look like working alerting.
     YAML::Node n = root.IsMap() ? root[section] : YAML::Node();
@@ -150,15 +173,17 @@ Config parse_config(const std::string& text, const std::string& source) {
 }
 
 Config load_config_file(const std::string& path) {
-  ConfigContext ctx(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ctx.error(YAML::Mark::null_mark(), "cannot read config file");
+  // read(2), not std::ifstream: an ifstream "opens" a directory and reads it as an empty file,
+  // so a mistyped --config.file=/etc/hawatch/ would silently run with every default.
+  std::string text;
+  int err = 0;
+  if (!read_file_into(path, text, err)) {
+    ConfigContext ctx(path);
+    ctx.error(YAML::Mark::null_mark(),
+              std::string("cannot read config file: ") + std::strerror(err));
     ctx.throw_if_errors();
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_config(buf.str(), path);
+  return parse_config(text, path);
 }
 
 const std::string& embedded_default_config() {

@@ -1,11 +1,10 @@
 #include "config_reader.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
+
+#include "file_io.h"
 
 namespace hawatch {
 
@@ -61,14 +60,14 @@ YAML::Node parse_yaml(const std::string& text, ConfigContext& ctx) {
 }
 
 YAML::Node load_yaml_file(const std::string& path, ConfigContext& ctx) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ctx.error(YAML::Mark::null_mark(), std::string("cannot read file: ") + std::strerror(errno));
+  // read(2), not std::ifstream, which reads a directory as an empty (valid) YAML document.
+  std::string text;
+  int err = 0;
+  if (!read_file_into(path, text, err)) {
+    ctx.error(YAML::Mark::null_mark(), std::string("cannot read file: ") + std::strerror(err));
     return YAML::Node(YAML::NodeType::Null);
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_yaml(buf.str(), ctx);
+  return parse_yaml(text, ctx);
 }
 
 std::string yaml_type_name(const YAML::Node& node) {

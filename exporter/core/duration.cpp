@@ -38,7 +38,11 @@ bool fail(std::string* error, std::string message) {
 }  // namespace
 
 std::optional<Duration> parse_duration(std::string_view text, std::string* error) {
-  const std::string quoted = "\"" + std::string(text) + "\"";
+  // Built by appending: `"\"" + std::string(text)` trips GCC 12's -Wrestrict false positive
+  // (GCC bug 105329) at -O3, which -Werror turns into a failed Release build.
+  std::string quoted = "\"";
+  quoted.append(text);
+  quoted += '"';
   if (text.empty()) {
     fail(error, "empty duration");
     return std::nullopt;
@@ -52,11 +56,14 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
     std::int64_t number = 0;
     const std::size_t digits_start = pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (number > (std::numeric_limits<std::int64_t>::max() - 9) / 10) {
+      // Exact bound for this digit: a fixed "- 9" would reject the top of the range, e.g. the
+      // largest representable "9223372036854775807ms".
+      const int digit = text[pos] - '0';
+      if (number > (std::numeric_limits<std::int64_t>::max() - digit) / 10) {
         fail(error, "duration " + quoted + " is out of range");
         return std::nullopt;
       }
-      number = number * 10 + (text[pos] - '0');
+      number = number * 10 + digit;
       ++pos;
     }
     if (pos == digits_start) {

@@ -11,7 +11,10 @@ struct Scheduler::Slot {
   ScheduledCollector spec;
   steady_clock::time_point next_run;
   std::atomic<bool> running{false};
-  std::atomic<bool> abandoned{false};  // the running job timed out; its result is discarded
+  // Set once per run by whoever reports it: the job when it finishes, or the loop when it times
+  // out. Claimed with exchange() so a run finishing just as its timeout fires is reported once,
+  // never as fresh data and then overwritten by "timed out" (or the other way round).
+  std::atomic<bool> reported{false};
   std::atomic<std::int64_t> started_ns{0};
   // Last reported problem, so a failing collector logs once per change rather than every run.
   std::mutex log_mutex;
@@ -87,7 +90,7 @@ void Scheduler::loop() {
       }
       if (!slot->running) {
         next_wake = std::min(next_wake, slot->next_run);
-      } else if (!slot->abandoned) {
+      } else if (!slot->reported) {
         next_wake = std::min(next_wake, from_ns(slot->started_ns) + slot->spec.timeout);
       }
     }
@@ -101,7 +104,7 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
   slot->next_run += slot->spec.interval;
   if (slot->next_run <= now) slot->next_run = now + slot->spec.interval;
   slot->running = true;
-  slot->abandoned = false;
+  slot->reported = false;
   slot->started_ns = to_ns(now);
 
   pool_->submit([slot, store = store_, generation = generation_, signal = signal_] {
@@ -111,7 +114,11 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
     MetricSink sink;
     std::vector<CollectProblem> problems;
     try {
-      slot->spec.collector->collect(CollectContext{started + slot->spec.timeout}, sink, problems);
+      // The deadline counts from launch, as the timeout check in loop() does: time spent queued
+      // for a free worker is part of the run's budget, or a collector honouring its deadline
+      // could still be reported as timed out (and lose its samples).
+      const auto deadline = from_ns(slot->started_ns) + slot->spec.timeout;
+      slot->spec.collector->collect(CollectContext{deadline}, sink, problems);
     } catch (const std::exception& e) {
       problems.push_back({e.what()});
       sink = MetricSink{};  // a thrown run's partial samples are not trustworthy
@@ -123,8 +130,15 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
     outcome.success = problems.empty();
     if (!problems.empty()) outcome.error = problems.front().message;
 
-    if (slot->abandoned) {
-      // Already reported as a timeout; a late answer is not fresh data.
+    bool stopping = false;
+    {
+      std::lock_guard lock(signal->mutex);
+      stopping = signal->stopping;
+    }
+    // Already reported as a timeout: a late answer is not fresh data. After stop() the run
+    // belongs to a scheduler that is gone (a reload's old generation, or shutdown); its outcome
+    // is discarded as stop() promises, rather than logged as a failure or recovery.
+    if (stopping || slot->reported.exchange(true)) {
       slot->running = false;
       signal->poke();
       return;
@@ -145,10 +159,10 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
 }
 
 void Scheduler::check_timeout(Slot& slot, steady_clock::time_point now) {
-  if (slot.abandoned) return;
+  if (slot.reported) return;
   const auto started = from_ns(slot.started_ns);
   if (now < started + slot.spec.timeout) return;
-  slot.abandoned = true;
+  if (slot.reported.exchange(true)) return;  // the job finished just now and reports itself
   CollectorOutcome outcome;
   outcome.collector = slot.spec.name;
   outcome.success = false;

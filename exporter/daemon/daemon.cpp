@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "hawatch/version.h"
+#include "plugins/plugin_units.h"
 
 namespace hawatch {
 
@@ -44,7 +45,8 @@ int Daemon::check_config() {
   try {
     const Config cfg = load_config();
     CollectorOverrides overrides{cl_.collector_switches};
-    const auto collectors = build_collectors(cfg, environment(cfg), overrides);
+    auto collectors = build_collectors(cfg, environment(cfg), overrides);
+    for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg))) collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
     if (cl_.web_config_file) load_web_config(*cl_.web_config_file);
     for (const auto& w : cfg.warnings) std::cerr << "warning: " << w << "\n";
@@ -61,6 +63,9 @@ int Daemon::check_config() {
 void Daemon::start_generation(const Config& config) {
   CollectorOverrides overrides{cl_.collector_switches};
   auto collectors = build_collectors(config, environment(config), overrides);
+  // Exec checks, .so plugins and the textfile directory are scheduled like collectors.
+  for (auto& unit : plugins::build_plugin_units(config, environment(config)))
+    collectors.push_back(std::move(unit));
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
   if (scheduler_) scheduler_->stop();

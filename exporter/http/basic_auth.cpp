@@ -6,6 +6,8 @@
 #include <crypt.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <sstream>
@@ -20,7 +22,14 @@ constexpr const char* kDummyHash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ
 
 bool decode_basic(const std::string& header, std::string& user, std::string& password) {
   constexpr std::string_view prefix = "Basic ";
-  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return false;
+  // The scheme name is case-insensitive (RFC 7235), as in Go's Request.BasicAuth, which the
+  // exporter-toolkit uses: "basic ..." from some clients must work here too.
+  if (header.size() <= prefix.size() ||
+      !std::equal(prefix.begin(), prefix.end(), header.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      }))
+    return false;
   std::istringstream in(header.substr(prefix.size()));
   Poco::Base64Decoder decoder(in);
   std::string decoded;
@@ -33,6 +42,9 @@ bool decode_basic(const std::string& header, std::string& user, std::string& pas
   } catch (const std::exception&) {
     return false;
   }
+  // Invalid base64 ends the stream with badbit set (the istream swallows Poco's exception):
+  // without this check the valid prefix of a malformed header would be taken as credentials.
+  if (decoder.bad()) return false;
   const auto colon = decoded.find(':');
   if (colon == std::string::npos) return false;
   user = decoded.substr(0, colon);

@@ -14,11 +14,15 @@
 #include <Poco/Net/SocketAddress.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <stdexcept>
+#include <string_view>
 
 #include "basic_auth.h"
 #include "core/log.h"
+#include "core/parse.h"
 #include "hawatch/version.h"
 #include "status_page.h"
 
@@ -34,12 +38,19 @@ ListenAddress parse_listen_address(const std::string& text) {
   if (colon == std::string::npos) throw std::invalid_argument("listen address \"" + text + "\" has no :PORT");
   ListenAddress out;
   out.host = text.substr(0, colon);
-  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']')
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
     out.host = out.host.substr(1, out.host.size() - 2);
+  } else if (out.host.find_first_of(":[]") != std::string::npos) {
+    // "::1:9100" is ambiguous (host "::1" or "::1:9100" with no port?); like Go's
+    // net.SplitHostPort, insist on brackets instead of guessing.
+    throw std::invalid_argument("listen address \"" + text +
+                                "\": an IPv6 host must be in brackets, as in [::1]:9847");
+  }
   const std::string port = text.substr(colon + 1);
-  char* end = nullptr;
-  const long p = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || p < 0 || p > 65535)
+  // Digits only: strtol alone would also take " 80" and "+80".
+  const bool digits = !port.empty() && port.find_first_not_of("0123456789") == std::string::npos;
+  const long p = digits && port.size() <= 5 ? std::strtol(port.c_str(), nullptr, 10) : -1;
+  if (p < 0 || p > 65535)
     throw std::invalid_argument("listen address \"" + text + "\" has an invalid port");
   out.port = static_cast<std::uint16_t>(p);
   return out;
@@ -57,13 +68,38 @@ struct Shared {
   BasicAuth auth;
 };
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Whether Accept-Encoding lists gzip with a non-zero weight (RFC 9110 12.5.3): "gzip",
+// "gzip, deflate", "deflate, gzip;q=0.5" do; "gzip;q=0", "identity" do not. Parsed per coding
+// because a substring test gets weights such as "gzip;q=0.5" wrong.
 bool accepts_gzip(const HTTPServerRequest& req) {
-  const std::string& ae = req.get("Accept-Encoding", "");
-  // Good enough for every Prometheus and curl version: they send "gzip" or "gzip, deflate";
-  // an explicit "gzip;q=0" opts out.
-  const auto pos = ae.find("gzip");
-  if (pos == std::string::npos) return false;
-  return ae.compare(pos, 8, "gzip;q=0") != 0 || ae.compare(pos, 10, "gzip;q=0.") == 0;
+  // A copy: get() with a default returns a reference to that (temporary) default when the
+  // header is absent, which must not outlive this statement.
+  const std::string header = req.get("Accept-Encoding", "");
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto semi = item.find(';');
+    if (!iequals(trim(item.substr(0, semi)), "gzip")) continue;
+    double q = 1.0;
+    for (auto params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi + 1);
+         !params.empty();) {
+      const auto next = params.find(';');
+      const auto param = trim(params.substr(0, next));
+      params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
+      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=')
+        q = to_double(param.substr(2)).value_or(1.0);
+    }
+    return q > 0;
+  }
+  return false;
 }
 
 void send(HTTPServerResponse& res, const HTTPServerRequest& req, HTTPResponse::HTTPStatus status,
@@ -199,6 +235,10 @@ Poco::Net::Context::Ptr make_tls_context(const TlsServerConfig& tls) {
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("TLS setup failed: " + e.displayText());
   }
+  // Poco's "extended" verification matches the peer certificate against the peer's host name —
+  // on a server, the client's IP address — which a client certificate never names. Chain
+  // verification against client_ca_file (OpenSSL's) is all that exporter-toolkit does.
+  ctx->enableExtendedCertificateVerification(false);
   ctx->requireMinimumProtocol(poco_protocol(tls.min_version));
   if (tls.max_version) {
     int disable = 0;
@@ -241,10 +281,12 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
         socket.bind6(Poco::Net::SocketAddress(Poco::Net::IPAddress::IPv6, addr.port), true, false,
                      false);
       } catch (const Poco::Exception&) {
-        socket.bind(Poco::Net::SocketAddress(Poco::Net::IPAddress::IPv4, addr.port), true);
+        socket.bind(Poco::Net::SocketAddress(Poco::Net::IPAddress::IPv4, addr.port), true, false);
       }
     } else {
-      socket.bind(Poco::Net::SocketAddress(addr.host, addr.port), true);
+      // reusePort stays off: Poco's two-argument bind() also sets SO_REUSEPORT, which lets a
+      // second hawatch share the port silently instead of failing with "address in use".
+      socket.bind(Poco::Net::SocketAddress(addr.host, addr.port), true, false);
     }
     socket.listen(64);
   } catch (const Poco::Exception& e) {

@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <set>
+#include <system_error>
 
 #include "core/config_reader.h"
+#include "core/file_io.h"
 
 namespace hawatch {
 namespace {
@@ -26,11 +29,20 @@ std::optional<TlsVersion> parse_version(const std::string& v) {
 
 void check_readable(ConfigContext& ctx, const YAML::Node& at, const std::string& key,
                     const std::string& file) {
-  if (::access(file.c_str(), R_OK) != 0)
-    ctx.error(at, "\"" + key + "\": cannot read " + file);
+  if (::access(file.c_str(), R_OK) != 0) {
+    ctx.error(at, "\"" + key + "\": cannot read " + file + ": " + std::strerror(errno));
+    return;
+  }
+  // access() is happy with a directory (a path missing its file name); the TLS setup at startup
+  // is not, and --check-config must catch it first.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    ctx.error(at, "\"" + key + "\": " + file + " is not a regular file");
 }
 
-TlsServerConfig read_tls(MapReader& tls, const std::string& source) {
+// `section` is the tls_server_config mapping: a required key that is absent has no position of
+// its own, so its error points at the section that lacks it.
+TlsServerConfig read_tls(MapReader& tls, const YAML::Node& section, const std::string& source) {
   TlsServerConfig cfg;
   ConfigContext& ctx = tls.context();
   cfg.cert_file = resolve(source, tls.string("cert_file").value_or(""));
@@ -47,9 +59,14 @@ TlsServerConfig read_tls(MapReader& tls, const std::string& source) {
   if (auto v = tls.choice("min_version", versions)) cfg.min_version = *parse_version(*v);
   if (auto v = tls.choice("max_version", versions)) cfg.max_version = parse_version(*v);
 
-  const YAML::Node section_mark = tls.node("cert_file");
-  if (cfg.cert_file.empty()) ctx.error(section_mark, "\"tls_server_config.cert_file\" is required");
-  if (cfg.key_file.empty()) ctx.error(tls.node("key_file"), "\"tls_server_config.key_file\" is required");
+  auto require = [&](const std::string& key, const std::string& value) {
+    const YAML::Node n = tls.node(key);
+    // A value of the wrong type was already reported by string(); absent, null or "" was not.
+    if (value.empty() && (!n.IsDefined() || n.IsNull() || n.IsScalar()))
+      ctx.error(n.IsDefined() ? n : section, "\"tls_server_config." + key + "\" is required");
+  };
+  require("cert_file", cfg.cert_file);
+  require("key_file", cfg.key_file);
   if (!cfg.cert_file.empty()) check_readable(ctx, tls.node("cert_file"), "cert_file", cfg.cert_file);
   if (!cfg.key_file.empty()) check_readable(ctx, tls.node("key_file"), "key_file", cfg.key_file);
   const bool verifies = cfg.client_auth == ClientAuth::verify_if_given ||
@@ -65,9 +82,23 @@ TlsServerConfig read_tls(MapReader& tls, const std::string& source) {
 }
 
 bool looks_like_bcrypt(const std::string& hash) {
-  // $2a$, $2b$ or $2y$, two-digit cost, then 53 characters of salt and hash.
-  return hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
-         (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$' && hash[6] == '$';
+  // $2a$, $2b$ or $2y$, two-digit cost (04-31), then 53 characters of salt and hash in bcrypt's
+  // base64 alphabet. Anything else makes crypt(3) fail on every login, locking everyone out with
+  // a config that --check-config called fine.
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto b64 = [](char c) {
+    return c == '.' || c == '/' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9');
+  };
+  if (hash.size() != 60 || hash[0] != '$' || hash[1] != '2' ||
+      (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') || hash[3] != '$' || hash[6] != '$' ||
+      !digit(hash[4]) || !digit(hash[5]))
+    return false;
+  const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  if (cost < 4 || cost > 31) return false;
+  for (std::size_t i = 7; i < hash.size(); ++i)
+    if (!b64(hash[i])) return false;
+  return true;
 }
 
 }  // namespace
@@ -81,7 +112,7 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
   MapReader top(root, ctx, "");
   if (YAML::Node tls_node = top.node("tls_server_config"); tls_node.IsDefined() && !tls_node.IsNull()) {
     MapReader tls(tls_node, ctx, "tls_server_config");
-    if (tls.valid()) cfg.tls = read_tls(tls, source);
+    if (tls.valid()) cfg.tls = read_tls(tls, tls_node, source);
     tls.finish();
   }
   if (YAML::Node http = top.node("http_server_config"); http.IsDefined() && !http.IsNull()) {
@@ -106,8 +137,14 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
     if (!users.IsMap()) {
       ctx.error(users, "\"basic_auth_users\" must be a mapping of user name to bcrypt hash");
     } else {
+      // yaml-cpp keeps both copies of a repeated key; the map below would silently keep the last.
+      std::set<std::string> seen;
       for (const auto& kv : users) {
         const std::string user = kv.first.Scalar();
+        if (!seen.insert(user).second) {
+          ctx.error(kv.first, "duplicate key \"basic_auth_users." + user + "\"");
+          continue;
+        }
         if (!kv.second.IsScalar() || !looks_like_bcrypt(kv.second.Scalar())) {
           ctx.error(kv.second, "\"basic_auth_users." + user + "\" is not a bcrypt hash ($2y$...)");
           continue;
@@ -124,15 +161,17 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
 }
 
 WebConfig load_web_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // read(2), not std::ifstream: an ifstream reads a directory as an empty file, which would pass
+  // as a web config with no TLS and no auth.
+  std::string text;
+  int err = 0;
+  if (!read_file_into(path, text, err)) {
     ConfigContext ctx(path);
-    ctx.error(YAML::Mark::null_mark(), "cannot read web config file");
+    ctx.error(YAML::Mark::null_mark(),
+              std::string("cannot read web config file: ") + std::strerror(err));
     ctx.throw_if_errors();
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_web_config(buf.str(), path);
+  return parse_web_config(text, path);
 }
 
 }  // namespace hawatch

@@ -1,0 +1,122 @@
+// probes: health checks of the app, the peer node, cameras and DNS. Each entry of
+// `collectors.probes` is its own scheduled unit ("probes/<name>") with its own interval and
+// timeout, so probes run concurrently on the worker pool and a slow one delays nothing else.
+
+#include <map>
+#include <set>
+
+#include "probe.h"
+
+namespace hawatch::probe {
+namespace {
+
+using Factory = std::unique_ptr<Probe> (*)(const KindArgs&);
+const std::map<std::string, Factory> kKinds{{"http", &make_http_probe},
+                                            {"tcp", &make_tcp_probe},
+                                            {"icmp", &make_icmp_probe},
+                                            {"dns", &make_dns_probe},
+                                            {"peer", &make_peer_probe}};
+
+std::string kind_list() {
+  std::string out;
+  for (const auto& [kind, factory] : kKinds) out += (out.empty() ? "" : ", ") + kind;
+  return out;
+}
+
+// Names become label values and unit names ("probes/<name>"): keep them plain.
+bool valid_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
+  return true;
+}
+
+std::optional<CollectorUnit> read_probe(const YAML::Node& entry, const std::string& where,
+                                        const CollectorArgs& args, std::set<std::string>& names) {
+  MapReader r(entry, args.ctx, where);
+  if (!entry.IsMap()) {
+    if (r.valid()) args.ctx.error(entry, where + ": expected a probe such as { name: app, http: { url: ... } }");
+    return std::nullopt;
+  }
+  bool ok = true;
+  auto name = r.string("name");
+  if (!name) {
+    if (!r.node("name").IsDefined()) args.ctx.error(entry, "\"" + where + ".name\" is required");
+    ok = false;
+  } else if (!valid_name(*name)) {
+    args.ctx.error(r.node("name"), "\"" + where + ".name\": \"" + *name +
+                                       "\" may only contain letters, digits, '_', '-' and '.'");
+    ok = false;
+  } else if (!names.insert(*name).second) {
+    args.ctx.error(r.node("name"), "\"" + where + ".name\": duplicate probe name \"" + *name + "\"");
+    ok = false;
+  }
+  const auto interval = r.duration("interval");
+  const auto timeout = r.duration("timeout");
+  for (const auto& [key, d] : {std::pair{"interval", interval}, std::pair{"timeout", timeout}}) {
+    if (d && d->count() <= 0) {
+      args.ctx.error(r.node(key), "\"" + where + "." + key + "\" must be positive");
+      ok = false;
+    }
+  }
+  if (interval && timeout && *timeout > *interval) {
+    args.ctx.error(r.node("timeout"), "\"" + where + ".timeout\" is longer than its interval");
+    ok = false;
+  }
+  std::vector<std::string> kinds;
+  for (const auto& [kind, factory] : kKinds)
+    if (r.has(kind)) kinds.push_back(kind);
+  std::unique_ptr<Probe> probe;
+  if (kinds.empty()) {
+    args.ctx.error(entry, "\"" + where + "\" needs one probe kind: " + kind_list());
+    ok = false;
+  } else if (kinds.size() > 1) {
+    args.ctx.error(r.node(kinds[1]), "\"" + where + "\" has two probe kinds (" + kinds[0] + " and " +
+                                         kinds[1] + "); use one entry per probe");
+    ok = false;
+  } else {
+    const YAML::Node section = r.node(kinds[0]);  // KindArgs holds a reference: keep it alive
+    const KindArgs kind_args{section, args.ctx, where + "." + kinds[0], args.env};
+    probe = kKinds.at(kinds[0])(kind_args);
+  }
+  for (const auto& [kind, factory] : kKinds) (void)r.node(kind);  // reported above, not as unknown
+  r.finish();
+  if (!ok || !probe) return std::nullopt;
+  const std::string unit = "probes/" + *name;
+  return CollectorUnit{unit, std::make_unique<ProbeCollector>(*name, std::move(probe)), interval, timeout};
+}
+
+CollectorDescriptor probes_descriptor() {
+  CollectorDescriptor d;
+  d.name = "probes";
+  // Nothing to probe unless the config lists probes; a present list turns the collector on.
+  d.default_enablement = Enablement::automatic;
+  d.source_exists = [](const Environment&) { return false; };
+  // The HA guide's heartbeat: every 10 s.
+  d.default_interval = std::chrono::seconds(10);
+  d.default_timeout = std::chrono::seconds(5);
+  d.create_units = [](const CollectorArgs& args) {
+    std::vector<CollectorUnit> units;
+    if (!args.options.IsDefined() || args.options.IsNull()) return units;
+    if (!args.options.IsSequence()) {
+      // A mapping here was rebuilt without positions by the config reader; its keys keep theirs.
+      const YAML::Node at = args.options.IsMap() && args.options.size() ? args.options.begin()->first
+                                                                        : args.options;
+      args.ctx.error(at, "\"" + args.where +
+                                       "\" must be a list of probes, e.g. - { name: app, http: { url: ... } }");
+      return units;
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < args.options.size(); ++i) {
+      const std::string where = args.where + "[" + std::to_string(i) + "]";
+      if (auto unit = read_probe(args.options[i], where, args, names)) units.push_back(std::move(*unit));
+    }
+    return units;
+  };
+  return d;
+}
+
+}  // namespace
+}  // namespace hawatch::probe
+
+HAWATCH_REGISTER_COLLECTOR(probes, hawatch::probe::probes_descriptor)

@@ -1,0 +1,36 @@
+#pragma once
+// Runs one command with a hard deadline: argv only (never a shell), its own process group, a clean
+// environment, stdin from /dev/null, stdout+stderr captured up to a size cap. On the deadline the
+// whole group gets SIGTERM, then SIGKILL after a grace period; when the command exits, whatever it
+// left behind in its group is killed too, so no process of a check outlives the check.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hawatch::plugins {
+
+struct ExecRequest {
+  std::vector<std::string> argv;         // argv[0] is the program path (no PATH search)
+  std::vector<std::string> environment;  // "KEY=value"; nothing else is inherited
+  std::chrono::steady_clock::time_point deadline;
+  std::chrono::milliseconds kill_grace{500};  // between SIGTERM and SIGKILL
+  std::size_t output_cap = 1 << 20;           // bytes of stdout kept; the rest is read and dropped
+};
+
+struct ExecResult {
+  bool started = false;
+  std::string start_error;         // why the command could not be started
+  std::optional<int> exit_code;    // set when it exited normally
+  std::optional<int> signal;       // set when a signal ended it
+  bool timed_out = false;
+  bool output_truncated = false;
+  std::string output;  // stdout (Nagios and Prometheus output go there)
+  std::string errors;  // stderr, capped at 4 KiB, for logs
+  std::chrono::duration<double> duration{};
+};
+
+ExecResult run_command(const ExecRequest& request);
+
+}  // namespace hawatch::plugins

@@ -1,0 +1,32 @@
+// fuzz-sources: exporter/collectors/probe_json_check.cpp exporter/collectors/probe_address.cpp
+// The probes' config-text parsers (JSON check expressions, HOST:PORT) must reject any input with
+// an error message, never crash; what they accept must be self-consistent.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "collectors/probe_address.h"
+#include "collectors/probe_json_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string why;
+  if (auto check = hawatch::probe::parse_json_check(text, &why)) {
+    if (check->path.empty()) std::abort();  // a check always names a field
+  } else if (why.empty()) {
+    std::abort();  // a rejection always says why
+  }
+  why.clear();
+  for (int default_port : {0, 53}) {
+    if (auto hp = hawatch::probe::parse_host_port(text, default_port, &why)) {
+      if (hp->host.empty() || hp->port < 1 || hp->port > 65535) std::abort();
+      (void)hawatch::probe::format_host_port(*hp);
+    } else if (why.empty()) {
+      std::abort();
+    }
+  }
+  return 0;
+}

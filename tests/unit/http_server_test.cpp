@@ -1,0 +1,601 @@
+// The HTTP endpoint in-process on 127.0.0.1 with an ephemeral port, driven by libcurl.
+#define BOOST_TEST_MODULE http_server
+#include <boost/test/unit_test.hpp>
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/collector.h"
+#include "core/exposition.h"
+#include "core/scheduler.h"
+#include "core/snapshot.h"
+#include "core/worker_pool.h"
+#include "http/http_server.h"
+
+namespace fs = std::filesystem;
+using namespace hawatch;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small libcurl client.
+
+struct Response {
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-cased names
+  double seconds = 0;
+  long new_connections = -1;
+
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string{} : it->second;
+  }
+  bool has_header(const std::string& name) const { return headers.count(name) > 0; }
+};
+
+struct Request {
+  std::string method = "GET";
+  std::vector<std::string> headers;
+  std::string userpwd;           // "user:password" for basic auth
+  std::string accept_encoding;   // non-empty: let curl negotiate and decode
+  bool decode = true;            // false: keep a compressed body as it came
+};
+
+Request method(std::string m) {
+  Request r;
+  r.method = std::move(m);
+  return r;
+}
+// Sends `line` as a raw request header; a compressed answer is kept as it came.
+Request raw_header(std::string line) {
+  Request r;
+  r.headers.push_back(std::move(line));
+  r.decode = false;
+  return r;
+}
+Request credentials(std::string userpwd) {
+  Request r;
+  r.userpwd = std::move(userpwd);
+  return r;
+}
+Request negotiate(std::string encoding) {
+  Request r;
+  r.accept_encoding = std::move(encoding);
+  return r;
+}
+
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : base_("http://127.0.0.1:" + std::to_string(port)) {
+    handle_ = curl_easy_init();
+    BOOST_REQUIRE(handle_ != nullptr);
+  }
+  ~Client() { curl_easy_cleanup(handle_); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Reuses one handle, so successive requests may share a kept-alive connection.
+  Response get(const std::string& path, const Request& r = {}) {
+    Response out;
+    CURL* h = handle_;
+    curl_easy_reset(h);
+    const std::string url = base_ + path;
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");  // loopback only, whatever the environment says
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Client::on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &out.body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Client::on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &out.headers);
+    if (r.method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (r.method == "POST") {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "x=1");
+    } else if (r.method != "GET") {
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    }
+    if (!r.userpwd.empty()) {
+      curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(h, CURLOPT_USERPWD, r.userpwd.c_str());
+    }
+    if (!r.accept_encoding.empty()) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, r.accept_encoding.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, r.decode ? 1L : 0L);
+    curl_slist* list = nullptr;
+    for (const auto& line : r.headers) list = curl_slist_append(list, line.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+
+    const auto t0 = Clock::now();
+    const CURLcode rc = curl_easy_perform(h);
+    out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    curl_slist_free_all(list);
+    BOOST_REQUIRE_MESSAGE(rc == CURLE_OK, "GET " << url << ": " << curl_easy_strerror(rc));
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &out.new_connections);
+    return out;
+  }
+
+ private:
+  static size_t on_body(char* data, size_t size, size_t n, void* user) {
+    static_cast<std::string*>(user)->append(data, size * n);
+    return size * n;
+  }
+  static size_t on_header(char* data, size_t size, size_t n, void* user) {
+    std::string line(data, size * n);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+      while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+      (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
+    }
+    return size * n;
+  }
+
+  std::string base_;
+  CURL* handle_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Collectors and fixtures.
+
+using CollectFn = std::function<void(MetricSink&)>;
+
+class FnCollector final : public Collector {
+ public:
+  explicit FnCollector(CollectFn fn) : fn_(std::move(fn)) {}
+  void collect(const CollectContext&, MetricSink& sink, std::vector<CollectProblem>&) override { fn_(sink); }
+
+ private:
+  CollectFn fn_;
+};
+
+// Wakes a sleeping collector early at teardown so nothing outlives the test.
+class Interrupt {
+ public:
+  void sleep_for(std::chrono::milliseconds d) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, d, [&] { return fired_; });
+  }
+  void fire() {
+    {
+      std::lock_guard lock(mutex_);
+      fired_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool fired_ = false;
+};
+
+HttpServerOptions loopback_options() {
+  HttpServerOptions o;
+  o.listen_address = "127.0.0.1:0";
+  o.node_name = "pi-test";
+  return o;
+}
+
+// A store fed by a real scheduler: "fast" answers at once every 100ms, "slow" takes 5 s per run.
+struct LiveServer {
+  LiveServer() {
+    store = std::make_shared<SnapshotStore>();
+    store->begin_generation(1, {"fast", "slow"});
+    pool = std::make_shared<WorkerPool>(4);
+    auto interrupt_ = interrupt;
+    auto slow_running_ = slow_running;
+    scheduler = std::make_unique<Scheduler>(
+        std::vector<ScheduledCollector>{
+            {"fast",
+             std::make_shared<FnCollector>([](MetricSink& s) { s.gauge("test_fast_value", "Fast.", 7); }),
+             100ms, 1s, 1h},
+            {"slow", std::make_shared<FnCollector>([interrupt_, slow_running_](MetricSink& s) {
+               *slow_running_ = true;
+               interrupt_->sleep_for(5s);
+               *slow_running_ = false;
+               s.gauge("test_slow_value", "Slow.", 1);
+             }),
+             15s, 10s, 1h}},
+        pool, store, 1);
+    scheduler->start();
+    server = std::make_unique<HttpServer>(loopback_options(), store, [] { return true; });
+    server->start();
+  }
+  ~LiveServer() {
+    server->stop();
+    interrupt->fire();
+    scheduler->stop();
+    pool->shutdown(2s);
+  }
+  LiveServer(const LiveServer&) = delete;
+  LiveServer& operator=(const LiveServer&) = delete;
+
+  std::shared_ptr<Interrupt> interrupt = std::make_shared<Interrupt>();
+  std::shared_ptr<std::atomic<bool>> slow_running = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<SnapshotStore> store;
+  std::shared_ptr<WorkerPool> pool;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<HttpServer> server;
+};
+
+// A store whose outcomes the test publishes by hand, so the served text is fixed.
+struct StaticStore {
+  explicit StaticStore(std::vector<std::string> collectors = {"alpha", "beta"})
+      : store(std::make_shared<SnapshotStore>()) {
+    store->begin_generation(1, std::move(collectors));
+  }
+  void publish(const std::string& collector, double value, bool success = true) {
+    MetricSink sink;
+    sink.gauge("test_static_value", "A fixed value.", value, {{"collector", collector}});
+    // Enough samples that gzip has something to shrink.
+    for (int i = 0; i < 50; ++i)
+      sink.gauge("test_static_series", "Many series.", i, {{"collector", collector}, {"i", std::to_string(i)}});
+    CollectorOutcome o;
+    o.collector = collector;
+    o.success = success;
+    o.error = success ? "" : "sensor <b>unreadable</b>";
+    o.duration_seconds = 0.25;
+    o.finished_at = std::chrono::system_clock::now();
+    o.stale_at = Clock::now() + 1h;
+    o.families = prepare_families(sink.families());
+    store->publish(1, std::move(o));
+  }
+  std::shared_ptr<SnapshotStore> store;
+};
+
+struct StaticServer {
+  explicit StaticServer(HttpServerOptions options = loopback_options(),
+                        std::function<bool()> healthy = [] { return true; }) {
+    data.publish("alpha", 1);
+    data.publish("beta", 2);
+    server = std::make_unique<HttpServer>(std::move(options), data.store, std::move(healthy));
+    server->start();
+  }
+  StaticStore data;
+  std::unique_ptr<HttpServer> server;
+};
+
+std::string read_htpasswd_hash(const std::string& user) {
+  std::ifstream in(fs::path(HAWATCH_FIXTURES) / "http" / "htpasswd");
+  BOOST_REQUIRE(in);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(user + ":", 0) == 0) return line.substr(user.size() + 1);
+  BOOST_FAIL("no user " << user << " in htpasswd fixture");
+  return {};
+}
+
+const CurlGlobal curl_global;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(listen_address)
+
+BOOST_AUTO_TEST_CASE(valid_forms) {
+  auto a = parse_listen_address(":9847");
+  BOOST_TEST(a.host == "");
+  BOOST_TEST(a.port == 9847);
+  a = parse_listen_address("127.0.0.1:0");
+  BOOST_TEST(a.host == "127.0.0.1");
+  BOOST_TEST(a.port == 0);
+  a = parse_listen_address("[::1]:9100");
+  BOOST_TEST(a.host == "::1");
+  BOOST_TEST(a.port == 9100);
+  a = parse_listen_address("pi-gate-1.local:65535");
+  BOOST_TEST(a.host == "pi-gate-1.local");
+  BOOST_TEST(a.port == 65535);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_forms) {
+  for (const char* text : {"nohost", "host:99999", "host:", "host:-1", "host:80x", "host: 80", "host:+80",
+                           "::1:9100", "[::1:9100", "", "host:123456789012345678901"}) {
+    BOOST_TEST_CONTEXT("\"" << text << "\"") {
+      BOOST_CHECK_THROW(parse_listen_address(text), std::invalid_argument);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(server_reports_a_port_in_use) {
+  StaticServer first;
+  HttpServerOptions o = loopback_options();
+  o.listen_address = "127.0.0.1:" + std::to_string(first.server->port());
+  try {
+    HttpServer second(o, first.data.store, [] { return true; });
+    BOOST_ERROR("a second server bound a port in use");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(contains(e.what(), o.listen_address), e.what());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(live_scheduler)
+
+BOOST_AUTO_TEST_CASE(a_slow_collector_does_not_slow_the_scrape) {
+  LiveServer live;
+  BOOST_TEST(live.server->port() != 0);
+  Client client(live.server->port());
+
+  // Wait for the fast collector's first result (in the store, not over HTTP).
+  const auto deadline = Clock::now() + 3s;
+  while (!contains(live.store->current()->text(), "test_fast_value") && Clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  BOOST_REQUIRE(live.slow_running->load());
+
+  const Response r = client.get("/metrics");
+  BOOST_TEST(live.slow_running->load(), "the slow collector was mid-run during the scrape");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(r.seconds < 2.0, "scrape took " << r.seconds << " s");
+  BOOST_TEST(contains(r.header("content-type"), "text/plain; version=0.0.4"), r.header("content-type"));
+  BOOST_TEST(contains(r.body, "\ntest_fast_value 7\n"), r.body);
+  BOOST_TEST(contains(r.body, "hawatch_collector_success{collector=\"fast\"} 1\n"), r.body);
+  BOOST_TEST(!contains(r.body, "test_slow_value"), r.body);
+  BOOST_TEST(!contains(r.body, "collector=\"slow\""), "slow has not reported yet");
+  BOOST_TEST(contains(r.body, "# TYPE hawatch_build_info gauge\n"));
+
+  // Readiness waits for every collector; the slow one is still on its first run.
+  const Response ready = client.get("/-/ready");
+  BOOST_TEST(ready.status == 503);
+  BOOST_TEST(live.slow_running->load());
+
+  // Several scrapes in a row: all fast.
+  for (int i = 0; i < 5; ++i) {
+    const Response again = client.get("/metrics");
+    BOOST_TEST(again.status == 200);
+    BOOST_TEST(again.seconds < 2.0);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(endpoints)
+
+BOOST_AUTO_TEST_CASE(metrics_plain) {
+  StaticServer s;
+  Client client(s.server->port());
+  const Response r = client.get("/metrics");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(r.body == s.data.store->current()->text());
+  BOOST_TEST(contains(r.body, "test_static_value{collector=\"alpha\"} 1\n"));
+  BOOST_TEST(contains(r.body, "test_static_value{collector=\"beta\"} 2\n"));
+  BOOST_TEST(!r.has_header("content-encoding"));
+  BOOST_TEST(r.header("content-length") == std::to_string(r.body.size()));
+  // A query string does not change the path.
+  BOOST_TEST(client.get("/metrics?collect[]=node").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_gzip) {
+  StaticServer s;
+  Client client(s.server->port());
+  const std::string plain = client.get("/metrics").body;
+
+  // Raw: the body on the wire is gzip.
+  const Response raw = client.get("/metrics", raw_header("Accept-Encoding: gzip"));
+  BOOST_TEST(raw.status == 200);
+  BOOST_TEST(raw.header("content-encoding") == "gzip");
+  BOOST_TEST(contains(raw.header("vary"), "Accept-Encoding"));
+  BOOST_REQUIRE(raw.body.size() >= 2);
+  BOOST_TEST(static_cast<unsigned char>(raw.body[0]) == 0x1f);
+  BOOST_TEST(static_cast<unsigned char>(raw.body[1]) == 0x8b);
+  BOOST_TEST(raw.body.size() < plain.size());
+  BOOST_TEST(raw.header("content-length") == std::to_string(raw.body.size()));
+
+  // Decoded by curl's own inflater, it is exactly the plain text.
+  const Response decoded = client.get("/metrics", negotiate("gzip"));
+  BOOST_TEST(decoded.header("content-encoding") == "gzip");
+  BOOST_TEST(decoded.body == plain);
+}
+
+BOOST_AUTO_TEST_CASE(accept_encoding_weights) {
+  StaticServer s;
+  Client client(s.server->port());
+  const std::map<std::string, bool> cases{
+      {"gzip", true},
+      {"gzip, deflate, br", true},
+      {"deflate, gzip;q=0.5", true},
+      {"GZIP", true},
+      {"gzip; q=1.0", true},
+      {"gzip;q=0", false},
+      {"gzip;q=0.000", false},
+      {"identity", false},
+      {"deflate, br", false},
+      {"x-gzipped", false},
+  };
+  for (const auto& [value, gzip] : cases) {
+    BOOST_TEST_CONTEXT("Accept-Encoding: " << value) {
+      const Response r = client.get("/metrics", raw_header("Accept-Encoding: " + value));
+      BOOST_TEST(r.status == 200);
+      BOOST_TEST(r.has_header("content-encoding") == gzip);
+      BOOST_TEST((r.body == s.data.store->current()->text()) == !gzip);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(head_has_headers_and_no_body) {
+  StaticServer s;
+  Client client(s.server->port());
+  const Response r = client.get("/metrics", method("HEAD"));
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(r.body.empty());
+  BOOST_TEST(r.header("content-length") == std::to_string(s.data.store->current()->text().size()));
+  BOOST_TEST(contains(r.header("content-type"), "text/plain"));
+  const Response healthy = client.get("/-/healthy", method("HEAD"));
+  BOOST_TEST(healthy.status == 200);
+  BOOST_TEST(healthy.body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(healthy) {
+  {
+    StaticServer s;
+    Client client(s.server->port());
+    const Response r = client.get("/-/healthy");
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(r.body == "Healthy\n");
+  }
+  {
+    StaticServer s(loopback_options(), [] { return false; });
+    Client client(s.server->port());
+    BOOST_TEST(client.get("/-/healthy").status == 503);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(ready_once_every_collector_reported) {
+  StaticStore data({"alpha", "beta"});
+  HttpServer server(loopback_options(), data.store, [] { return true; });
+  server.start();
+  Client client(server.port());
+  BOOST_TEST(client.get("/-/ready").status == 503);
+  data.publish("alpha", 1);
+  BOOST_TEST(client.get("/-/ready").status == 503);
+  data.publish("beta", 2, false);  // a failed run still counts as reported
+  const Response r = client.get("/-/ready");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(r.body == "Ready\n");
+}
+
+BOOST_AUTO_TEST_CASE(landing_page) {
+  StaticServer s;
+  s.data.publish("beta", 2, false);
+  Client client(s.server->port());
+  const Response r = client.get("/");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(contains(r.header("content-type"), "text/html"));
+  BOOST_TEST(contains(r.body, "<a href=\"/metrics\">"), r.body);
+  BOOST_TEST(contains(r.body, "<a href=\"/-/healthy\">"));
+  BOOST_TEST(contains(r.body, "<td>alpha</td>"), r.body);
+  BOOST_TEST(contains(r.body, "<td>beta</td>"), r.body);
+  BOOST_TEST(contains(r.body, "pi-test"));
+  BOOST_TEST(contains(r.body, "1 of 2 collectors failing"), r.body);
+  // Collector errors are escaped, not injected.
+  BOOST_TEST(contains(r.body, "sensor &lt;b&gt;unreadable&lt;/b&gt;"), r.body);
+  BOOST_TEST(!contains(r.body, "<b>unreadable</b>"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_path_is_404) {
+  StaticServer s;
+  Client client(s.server->port());
+  BOOST_TEST(client.get("/nope").status == 404);
+  BOOST_TEST(client.get("/metrics/").status == 404);
+  BOOST_TEST(client.get("/-/").status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(other_methods_are_405) {
+  StaticServer s;
+  Client client(s.server->port());
+  const Response post = client.get("/metrics", method("POST"));
+  BOOST_TEST(post.status == 405);
+  BOOST_TEST(post.header("allow") == "GET, HEAD");
+  BOOST_TEST(client.get("/metrics", method("PUT")).status == 405);
+  BOOST_TEST(client.get("/", method("DELETE")).status == 405);
+}
+
+BOOST_AUTO_TEST_CASE(telemetry_path_option) {
+  HttpServerOptions o = loopback_options();
+  o.telemetry_path = "/custom";
+  StaticServer s(o);
+  Client client(s.server->port());
+  const Response r = client.get("/custom");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(contains(r.body, "test_static_value{collector=\"alpha\"} 1\n"));
+  BOOST_TEST(client.get("/metrics").status == 404);
+  BOOST_TEST(contains(client.get("/").body, "<a href=\"/custom\">"));
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_reuses_the_connection) {
+  StaticServer s;
+  Client client(s.server->port());
+  const Response first = client.get("/metrics");
+  BOOST_TEST(first.status == 200);
+  BOOST_TEST(first.new_connections == 1);
+  const Response second = client.get("/metrics");
+  BOOST_TEST(second.status == 200);
+  BOOST_TEST(second.new_connections == 0, "the second request opened a new connection");
+  const Response third = client.get("/-/healthy");
+  BOOST_TEST(third.new_connections == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(basic_auth)
+
+BOOST_AUTO_TEST_CASE(credentials_are_required_and_checked) {
+  WebConfig web;
+  web.source = "web-config.yml";
+  web.basic_auth_users["user"] = read_htpasswd_hash("user");
+  BOOST_REQUIRE(web.basic_auth_users["user"].rfind("$2y$10$", 0) == 0);
+  HttpServerOptions o = loopback_options();
+  o.web = web;
+  StaticServer s(o);
+  Client client(s.server->port());
+
+  const Response none = client.get("/metrics");
+  BOOST_TEST(none.status == 401);
+  BOOST_TEST(none.header("www-authenticate").rfind("Basic ", 0) == 0, none.header("www-authenticate"));
+  BOOST_TEST(!contains(none.body, "test_static_value"));
+
+  const Response wrong = client.get("/metrics", credentials("user:wrong"));
+  BOOST_TEST(wrong.status == 401);
+  BOOST_TEST(!contains(wrong.body, "test_static_value"));
+  BOOST_TEST(client.get("/metrics", credentials("nobody:secret")).status == 401);
+  BOOST_TEST(client.get("/metrics", raw_header("Authorization: Basic !!!not-base64")).status == 401);
+  BOOST_TEST(client.get("/metrics", raw_header("Authorization: Bearer abc")).status == 401);
+
+  const Response right = client.get("/metrics", credentials("user:secret"));
+  BOOST_TEST(right.status == 200);
+  BOOST_TEST(contains(right.body, "test_static_value{collector=\"alpha\"} 1\n"));
+  // Cached verdicts must not let a wrong password through after a right one.
+  BOOST_TEST(client.get("/metrics", credentials("user:secret")).status == 200);
+  BOOST_TEST(client.get("/metrics", credentials("user:Secret")).status == 401);
+}
+
+BOOST_AUTO_TEST_CASE(extra_response_headers) {
+  WebConfig web;
+  web.headers["X-Content-Type-Options"] = "nosniff";
+  HttpServerOptions o = loopback_options();
+  o.web = web;
+  StaticServer s(o);
+  Client client(s.server->port());
+  BOOST_TEST(client.get("/metrics").header("x-content-type-options") == "nosniff");
+  BOOST_TEST(client.get("/nope").header("x-content-type-options") == "nosniff");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
