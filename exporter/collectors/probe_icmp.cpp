@@ -13,25 +13,12 @@
 #include <stdexcept>
 
 #include "core/file_io.h"
+#include "core/unique_fd.h"
 #include "probe.h"
 #include "probe_address.h"
 
 namespace hawatch::probe {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 class IcmpProbe final : public Probe {
  public:
@@ -51,7 +38,7 @@ class IcmpProbe final : public Probe {
       return Outcome::fail(e.timed_out() ? "timeout" : "resolve", e.what());
     }
     const bool v6 = target.family == AF_INET6;
-    Fd sock(::socket(target.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    UniqueFd sock(::socket(target.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                      v6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP}));
     if (sock.get() < 0) throw std::runtime_error(socket_error(errno));
 

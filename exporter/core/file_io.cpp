@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "environment.h"
+#include "unique_fd.h"
 
 namespace hawatch {
 
@@ -24,26 +25,11 @@ IoError::IoError(const std::filesystem::path& path, const std::string& what)
 
 bool IoError::not_found() const { return err_ == ENOENT || err_ == ENOTDIR; }
 
-namespace {
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-}  // namespace
 
 bool read_file_into(const std::filesystem::path& path, std::string& buffer, int& err,
                     std::size_t max_bytes) {
   buffer.clear();
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     err = errno;
     return false;
