@@ -17,6 +17,7 @@ BUILD_PKGS=(
   prometheus-cpp-dev libpoco-dev libcurl4-openssl-dev libsystemd-dev
   libyaml-cpp-dev libboost-test-dev zlib1g-dev libcrypt-dev libssl-dev
   libldns-dev libsqlite3-dev  # dns probe (ldns), backup verification (SQLite)
+  libpq-dev libmariadb-dev    # postgres and mysql replication collectors
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
@@ -33,6 +34,10 @@ TEST_PKGS=(
   # (tests/fixtures/systemd/sd-peer.sh); busctl drives it, script (bsdutils) gives it a console;
   # python3-dbusmock plays a systemd with odd answers (tests/fixtures/systemd/odd_systemd.py).
   systemd dbus dbus-daemon dbus-system-bus-common bsdutils python3-dbusmock
+  # Replication: real PostgreSQL primary + standby, MariaDB primary + replica.
+  postgresql postgresql-client mariadb-server mariadb-client
+  # keepalived: two real VRRP nodes in network namespaces, state read over D-Bus.
+  keepalived
 )
 
 missing=()
