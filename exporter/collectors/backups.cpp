@@ -11,6 +11,7 @@
 #include "backup_verify.h"
 #include "core/collector.h"
 #include "core/log.h"
+#include "entry_list.h"
 
 namespace hawatch::backup {
 namespace {
@@ -143,22 +144,10 @@ CollectorDescriptor backups_descriptor() {
   d.default_interval = std::chrono::minutes(1);
   d.default_timeout = std::chrono::seconds(30);  // a quick_check of a large backup takes a while
   d.create_units = [](const CollectorArgs& args) {
-    std::vector<CollectorUnit> units;
-    if (!args.options.IsDefined() || args.options.IsNull()) return units;
-    if (!args.options.IsSequence()) {
-      // A mapping here was rebuilt without positions by the config reader; its keys keep theirs.
-      const YAML::Node at = args.options.IsMap() && args.options.size() ? args.options.begin()->first
-                                                                        : args.options;
-      args.ctx.error(at, "\"" + args.where +
-                                       "\" must be a list, e.g. - { name: db, path_glob: ..., max_age: 26h }");
-      return units;
-    }
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < args.options.size(); ++i) {
-      const std::string where = args.where + "[" + std::to_string(i) + "]";
-      if (auto unit = read_backup(args.options[i], where, args, names)) units.push_back(std::move(*unit));
-    }
-    return units;
+    return read_entry_list(args, "a list, e.g. - { name: db, path_glob: ..., max_age: 26h }",
+                           [&](const YAML::Node& entry, const std::string& where, auto& names) {
+                             return read_backup(entry, where, args, names);
+                           });
   };
   return d;
 }

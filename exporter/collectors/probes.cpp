@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "entry_list.h"
 #include "probe.h"
 
 namespace hawatch::probe {
@@ -96,22 +97,10 @@ CollectorDescriptor probes_descriptor() {
   d.default_interval = std::chrono::seconds(10);
   d.default_timeout = std::chrono::seconds(5);
   d.create_units = [](const CollectorArgs& args) {
-    std::vector<CollectorUnit> units;
-    if (!args.options.IsDefined() || args.options.IsNull()) return units;
-    if (!args.options.IsSequence()) {
-      // A mapping here was rebuilt without positions by the config reader; its keys keep theirs.
-      const YAML::Node at = args.options.IsMap() && args.options.size() ? args.options.begin()->first
-                                                                        : args.options;
-      args.ctx.error(at, "\"" + args.where +
-                                       "\" must be a list of probes, e.g. - { name: app, http: { url: ... } }");
-      return units;
-    }
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < args.options.size(); ++i) {
-      const std::string where = args.where + "[" + std::to_string(i) + "]";
-      if (auto unit = read_probe(args.options[i], where, args, names)) units.push_back(std::move(*unit));
-    }
-    return units;
+    return read_entry_list(args, "a list of probes, e.g. - { name: app, http: { url: ... } }",
+                           [&](const YAML::Node& entry, const std::string& where, auto& names) {
+                             return read_probe(entry, where, args, names);
+                           });
   };
   return d;
 }

@@ -283,3 +283,30 @@ sample_value() {  # METRICS_TEXT SELECTOR
   # Through the environment: awk -v would interpret the backslashes of escaped label values.
   SEL=$2 awk 'BEGIN { sel = ENVIRON["SEL"] } substr($0, 1, length(sel) + 1) == sel " " { print $NF; exit }' <<<"$1"
 }
+
+# ---- checks on the running daemon --------------------------------------------------------------
+
+# Times N scrapes of the daemon started last (default 20) while LABEL (a failure mode) holds;
+# prints p50/max and fails when any took MAX seconds or more (default 0.25).
+assert_scrapes_fast() {  # LABEL [N] [MAX]
+  local label=$1 n=${2:-20} max_allowed=${3:-0.25} i sorted
+  local -a times=()
+  for ((i = 0; i < n; i++)); do
+    times+=("$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 "${HAWATCH_CURL[@]}" "$HAWATCH_URL${HAWATCH_TELEMETRY_PATH:-/metrics}")")
+  done
+  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+  local p50 max
+  p50=$(sed -n "$(((n + 1) / 2))p" <<<"$sorted")
+  max=$(tail -n1 <<<"$sorted")
+  log_note "scrape time while $label: p50 ${p50}s max ${max}s ($n scrapes)"
+  awk -v m="$max" -v a="$max_allowed" 'BEGIN { exit !(m < a) }' || fail "a scrape took ${max}s while $label"
+  ok "scrapes stay under ${max_allowed}s while $label (max ${max}s)"
+}
+
+# `promtool check metrics` finds nothing in the daemon's /metrics.
+assert_promtool_clean() {  # LABEL
+  local out
+  out=$(scrape | promtool check metrics 2>&1) || true
+  [[ -z $out ]] || fail "promtool check metrics ($1): $out"
+  ok "promtool check metrics: clean ($1)"
+}

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "collector_run.h"
 #include "core/collector.h"
 #include "core/scheduler.h"
 #include "core/snapshot.h"
@@ -29,13 +30,7 @@ namespace {
 
 const fs::path kNode = fs::path(HAWATCH_FIXTURES) / "node";
 
-Environment tree(const fs::path& dir) {
-  Environment env;
-  env.procfs = dir / "proc";
-  env.sysfs = dir / "sys";
-  env.rootfs = dir;
-  return env;
-}
+Environment tree(const fs::path& dir) { return test::fixture_tree(dir); }
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -44,65 +39,12 @@ bool contains(const std::string& haystack, const std::string& needle) {
 // Builds the node collector from YAML options ("" = no options section).
 std::unique_ptr<Collector> make_node(const Environment& env, const std::string& yaml,
                                      ConfigContext& ctx) {
-  const CollectorDescriptor* d = CollectorRegistry::find("node");
-  BOOST_REQUIRE(d != nullptr);
-  BOOST_REQUIRE(static_cast<bool>(d->create));
-  const YAML::Node options = yaml.empty() ? YAML::Node() : YAML::Load(yaml);
-  const CollectorArgs args{options, ctx, env, "collectors.node"};
-  return d->create(args);
+  return test::make_collector("node", env, yaml, ctx);
 }
 
-struct Run {
-  MetricSink sink;
-  std::vector<CollectProblem> problems;
+using test::Run;
 
-  const prometheus::MetricFamily* family(const std::string& name) const {
-    for (const auto& f : sink.families())
-      if (f.name == name) return &f;
-    return nullptr;
-  }
-  // The value of the gauge series with exactly `labels`; NaN (which equals nothing) when absent.
-  double gauge(const std::string& name, const Labels& labels = {}) const {
-    const auto v = find(name, labels);
-    BOOST_TEST(v.has_value(), "series of " << name << " present");
-    return v.value_or(std::numeric_limits<double>::quiet_NaN());
-  }
-  bool has(const std::string& name, const Labels& labels = {}) const {
-    return find(name, labels).has_value();
-  }
-  // The single sample of a family whose labels are exactly `labels`.
-  std::optional<double> find(const std::string& name, const Labels& labels = {}) const {
-    const auto* f = family(name);
-    if (!f) return std::nullopt;
-    BOOST_TEST((f->type == prometheus::MetricType::Gauge), name << " is a gauge");
-    std::optional<double> out;
-    for (const auto& m : f->metric) {
-      if (m.label != labels) continue;
-      BOOST_TEST(!out.has_value(), name << ": duplicate series");
-      out = m.gauge.value;
-    }
-    return out;
-  }
-  std::size_t series(const std::string& name) const {
-    const auto* f = family(name);
-    return f ? f->metric.size() : 0;
-  }
-  bool problem_mentions(const std::string& text) const {
-    return std::any_of(problems.begin(), problems.end(),
-                       [&](const CollectProblem& p) { return contains(p.message, text); });
-  }
-  std::string all_problems() const {
-    std::string out;
-    for (const auto& p : problems) out += "[" + p.message + "] ";
-    return out;
-  }
-};
-
-Run collect(Collector& c) {
-  Run run;
-  c.collect(CollectContext{std::chrono::steady_clock::now() + 5s}, run.sink, run.problems);
-  return run;
-}
+Run collect(Collector& c) { return test::run_once(c); }
 
 Run collect_tree(const Environment& env, const std::string& yaml) {
   ConfigContext ctx("test.yml");

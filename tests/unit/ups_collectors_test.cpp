@@ -20,6 +20,7 @@
 
 #include "core/collector_set.h"
 #include "core/config.h"
+#include "loopback_peer.h"
 
 using namespace hawatch;
 using namespace std::chrono_literals;
@@ -30,10 +31,12 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// The units a config yields, without the always-on node collector.
+bool is_ups_unit(const ScheduledCollector& u) { return u.name.starts_with("apcupsd/") || u.name.starts_with("nut/"); }
+
+// The UPS units a config yields (other collectors may be on by default on this host).
 std::vector<ScheduledCollector> build(const std::string& yaml) {
   auto units = build_collectors(parse_config(yaml, "test.yml"), Environment{});
-  std::erase_if(units, [](const ScheduledCollector& u) { return u.name == "node"; });
+  std::erase_if(units, [](const ScheduledCollector& u) { return !is_ups_unit(u); });
   return units;
 }
 
@@ -50,66 +53,8 @@ std::string errors_of(const std::string& yaml) {
   return {};
 }
 
-// A loopback listener. `mode`: silent (accepts, never answers), garbage (answers with HTTP).
-class Peer {
- public:
-  enum Mode { silent, garbage };
-  explicit Peer(Mode mode) : mode_(mode) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_REQUIRE(::listen(fd_, 8) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~Peer() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    thread_.join();
-    ::close(fd_);
-  }
-  int port() const { return port_; }
-
- private:
-  void serve() {
-    std::vector<int> clients;
-    while (!stop_) {
-      const int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) break;
-      clients.push_back(c);
-      if (mode_ == garbage) {
-        char buf[64];
-        (void)::recv(c, buf, sizeof buf, 0);
-        const std::string reply = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
-        (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-      }
-    }
-    for (int c : clients) ::close(c);
-  }
-
-  Mode mode_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
-// A loopback port with nothing listening.
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using Peer = test::LoopbackPeer;
+using test::closed_port;
 
 struct Run {
   MetricSink sink;
@@ -180,7 +125,8 @@ BOOST_AUTO_TEST_CASE(enabled_by_flag_without_a_section_watches_loopback) {
   flags.enabled = {{"apcupsd", true}, {"nut", true}, {"node", false}};
   const auto units = build_collectors(parse_config("collectors: {}\n", "test.yml"), Environment{}, flags);
   std::vector<std::string> names;
-  for (const auto& u : units) names.push_back(u.name);
+  for (const auto& u : units)
+    if (is_ups_unit(u)) names.push_back(u.name);
   BOOST_TEST((names == std::vector<std::string>{"apcupsd/local", "nut/local"}));
 }
 

@@ -1,0 +1,24 @@
+#include "entry_list.h"
+
+namespace hawatch {
+
+std::vector<CollectorUnit> read_entry_list(const CollectorArgs& args, std::string_view expected,
+                                           const ReadEntry& read) {
+  std::vector<CollectorUnit> units;
+  if (!args.options.IsDefined() || args.options.IsNull()) return units;
+  if (!args.options.IsSequence()) {
+    // A mapping here was rebuilt without positions by the config reader; its keys keep theirs.
+    const YAML::Node at =
+        args.options.IsMap() && args.options.size() ? args.options.begin()->first : args.options;
+    args.ctx.error(at, "\"" + args.where + "\" must be " + std::string(expected));
+    return units;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < args.options.size(); ++i) {
+    const std::string where = args.where + "[" + std::to_string(i) + "]";
+    if (auto unit = read(args.options[i], where, names)) units.push_back(std::move(*unit));
+  }
+  return units;
+}
+
+}  // namespace hawatch

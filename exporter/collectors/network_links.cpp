@@ -1,0 +1,47 @@
+#include "network_links.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/file_io.h"
+#include "core/parse.h"
+
+namespace hawatch::network {
+namespace fs = std::filesystem;
+
+bool link_is_up(const Link& link) {
+  return link.operstate == "up" || (link.operstate == "unknown" && link.carrier.value_or(false));
+}
+
+std::vector<Link> read_links(const Environment& env, std::vector<std::string>& problems) {
+  const auto net = env.sys("class/net");
+  std::vector<Link> links;
+  std::error_code ec;
+  fs::directory_iterator it(net, ec);
+  if (ec) throw IoError(net, ec.value());
+  for (const auto& entry : it) {
+    // Interfaces are symlinks to directories (directories in fixture trees); skip plain files.
+    if (!entry.is_directory(ec)) continue;
+    Link link;
+    link.name = entry.path().filename().string();
+    try {
+      link.operstate = std::string(trim(read_file(entry.path() / "operstate", 256)));
+    } catch (const IoError& e) {
+      problems.emplace_back(e.what());
+      continue;
+    }
+    try {
+      const std::string text = read_file(entry.path() / "carrier", 256);
+      const auto carrier = trim(text);
+      if (carrier == "1") link.carrier = true;
+      else if (carrier == "0") link.carrier = false;
+    } catch (const IoError&) {
+      // EINVAL while the interface is administratively down: no carrier to speak of.
+    }
+    links.push_back(std::move(link));
+  }
+  std::sort(links.begin(), links.end(), [](const Link& a, const Link& b) { return a.name < b.name; });
+  return links;
+}
+
+}  // namespace hawatch::network
