@@ -21,4 +21,20 @@ std::vector<CollectorUnit> read_entry_list(const CollectorArgs& args, std::strin
   return units;
 }
 
+bool valid_entry_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (const char c : name)
+    if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+std::optional<Duration> positive_duration(MapReader& opts, const std::string& key, bool& ok) {
+  const auto d = opts.duration(key);
+  if (d && d->count() <= 0) {
+    opts.context().error(opts.node(key), "\"" + opts.where() + "." + key + "\" must be positive");
+    ok = false;
+  }
+  return d;
+}
+
 }  // namespace hawatch

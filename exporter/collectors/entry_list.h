@@ -23,4 +23,12 @@ using ReadEntry = std::function<std::optional<CollectorUnit>(
 std::vector<CollectorUnit> read_entry_list(const CollectorArgs& args, std::string_view expected,
                                            const ReadEntry& read);
 
+// An entry name becomes part of a unit name ("<collector>/<name>") and of label values: no '/',
+// no control characters, not empty.
+bool valid_entry_name(const std::string& name);
+
+// Reads an optional duration that must be > 0; reports "\"<where>.<key>\" must be positive" and
+// clears `ok` otherwise.
+std::optional<Duration> positive_duration(MapReader& opts, const std::string& key, bool& ok);
+
 }  // namespace hawatch

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <set>
 
+#include "entry_list.h"
+
 namespace hawatch::mysql {
 namespace {
 
@@ -17,15 +19,6 @@ bool printable(const std::string& text) {
   for (const char c : text)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
   return true;
-}
-
-std::optional<Duration> positive_duration(MapReader& opts, const std::string& key, bool& ok) {
-  const auto d = opts.duration(key);
-  if (d && d->count() <= 0) {
-    error(opts, key, "must be positive");
-    ok = false;
-  }
-  return d;
 }
 
 // The file's first line. The message names the file, never its content.
@@ -177,7 +170,6 @@ std::optional<HeartbeatOptions> read_heartbeat(MapReader& entry, const Connectio
   return h;
 }
 
-bool valid_name(const std::string& name) { return !name.empty() && name.find('/') == std::string::npos && printable(name); }
 
 }  // namespace
 
@@ -205,7 +197,7 @@ std::vector<Entry> read_entries(const CollectorArgs& args) {
     if (!name) {
       if (!opts.has("name")) args.ctx.error(args.options[i], "\"" + opts.where() + "\": missing \"name\"");
       ok = false;
-    } else if (!valid_name(*name)) {
+    } else if (!valid_entry_name(*name)) {
       error(opts, "name", "must be non-empty, without \"/\" or control characters");
       ok = false;
     } else if (!names.insert(*name).second) {

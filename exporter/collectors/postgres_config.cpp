@@ -3,6 +3,8 @@
 #include <fstream>
 #include <set>
 
+#include "entry_list.h"
+
 namespace hawatch::pg {
 namespace {
 
@@ -34,22 +36,6 @@ bool local_only(const std::vector<std::pair<std::string, std::string>>& keywords
       if (!is_loopback_host(h)) return false;
   }
   return true;
-}
-
-bool valid_entry_name(const std::string& name) {
-  if (name.empty()) return false;
-  for (const char c : name)
-    if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
-  return true;
-}
-
-std::optional<Duration> positive(MapReader& opts, const std::string& key, bool& ok) {
-  const auto d = opts.duration(key);
-  if (d && d->count() <= 0) {
-    opts.context().error(opts.node(key), "\"" + opts.where() + "." + key + "\" must be positive");
-    ok = false;
-  }
-  return d;
 }
 
 // The password file's first line; neither the password nor the file's content is ever echoed.
@@ -91,8 +77,8 @@ std::optional<HeartbeatConfig> read_heartbeat(MapReader& entry, bool& ok) {
                               "starting with a digit, at most 63 bytes; optionally schema.table)");
     ok = false;
   }
-  if (auto interval = positive(opts, "interval", ok)) hb.interval = *interval;
-  hb.timeout = positive(opts, "timeout", ok);
+  if (auto interval = positive_duration(opts, "interval", ok)) hb.interval = *interval;
+  hb.timeout = positive_duration(opts, "timeout", ok);
   opts.finish();
   return hb;
 }
@@ -135,8 +121,8 @@ std::optional<EntryConfig> read_entry(MapReader& opts, std::set<std::string>& na
   }
   entry.expected_standbys = opts.string_list("standbys").value_or(std::vector<std::string>{});
   entry.heartbeat = read_heartbeat(opts, ok);
-  entry.interval = positive(opts, "interval", ok);
-  entry.timeout = positive(opts, "timeout", ok);
+  entry.interval = positive_duration(opts, "interval", ok);
+  entry.timeout = positive_duration(opts, "timeout", ok);
   opts.finish();
   if (!ok) return std::nullopt;
   return entry;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "entry_list.h"
 
 namespace hawatch::ups {
 namespace {
@@ -10,22 +11,6 @@ namespace {
 void optional_gauge(MetricSink& sink, std::string_view name, std::string_view help,
                     const std::optional<double>& value, const Labels& labels) {
   if (value) sink.gauge(name, help, *value, labels);
-}
-
-bool valid_name(const std::string& name) {
-  if (name.empty()) return false;
-  for (const char c : name)
-    if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
-  return true;
-}
-
-std::optional<Duration> positive_duration(MapReader& opts, const std::string& key, bool& ok) {
-  const auto d = opts.duration(key);
-  if (d && d->count() <= 0) {
-    opts.context().error(opts.node(key), "\"" + opts.where() + "." + key + "\" must be positive");
-    ok = false;
-  }
-  return d;
 }
 
 }  // namespace
@@ -105,7 +90,7 @@ std::vector<CollectorUnit> read_units(const CollectorArgs& args, std::uint16_t d
     if (!name) {
       if (!opts.has("name")) args.ctx.error(item, "\"" + where + "\": missing \"name\"");
       ok = false;
-    } else if (!valid_name(*name)) {
+    } else if (!valid_entry_name(*name)) {
       args.ctx.error(opts.node("name"), "\"" + where + ".name\": must be non-empty, without \"/\" or control characters");
       ok = false;
     } else if (!names.insert(*name).second) {

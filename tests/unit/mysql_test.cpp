@@ -268,7 +268,7 @@ BOOST_AUTO_TEST_CASE(bad_entries_are_reported_with_positions) {
   BOOST_TEST(contains(e, "test.yml:13:15: \"collectors.mysql[10].name\": \"a\" is used twice"));
   BOOST_TEST(contains(e, "unknown key \"collectors.mysql[10].passwd\""));
   BOOST_TEST(contains(e, "\"collectors.mysql[11].name\": must be non-empty, without \"/\""));
-  BOOST_TEST(contains(e, "\"collectors.mysql[11].interval\": must be positive"));
+  BOOST_TEST(contains(e, "\"collectors.mysql[11].interval\" must be positive"));
   BOOST_TEST(contains(e, "\"collectors.mysql[11].database\""));
   BOOST_TEST(contains(e, "\"collectors.mysql[12].password_env\": environment variable \"HAWATCH_TEST_NO_SUCH_VAR\" is not set"));
   BOOST_TEST(contains(e, "\"collectors.mysql[13].tls.ca_file\": cannot read \"/nonexistent/ca.pem\""));

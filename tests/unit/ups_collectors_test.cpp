@@ -20,6 +20,7 @@
 
 #include "core/collector_set.h"
 #include "core/config.h"
+#include "config_errors.h"
 #include "loopback_peer.h"
 
 using namespace hawatch;
@@ -40,19 +41,7 @@ std::vector<ScheduledCollector> build(const std::string& yaml) {
   return units;
 }
 
-// All diagnostics of a config that must be rejected, one per line.
-std::string errors_of(const std::string& yaml) {
-  try {
-    build(yaml);
-  } catch (const ConfigError& e) {
-    std::string out;
-    for (const auto& d : e.diagnostics()) out += d.to_string() + "\n";
-    return out;
-  }
-  BOOST_FAIL("config was accepted:\n" << yaml);
-  return {};
-}
-
+using test::config_errors;
 using Peer = test::LoopbackPeer;
 using test::closed_port;
 
@@ -131,7 +120,7 @@ BOOST_AUTO_TEST_CASE(enabled_by_flag_without_a_section_watches_loopback) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_entries_are_reported_with_positions) {
-  const auto e = errors_of(R"(collectors:
+  const auto e = config_errors(R"(collectors:
   apcupsd:
     - { name: ups1, address: "127.0.0.1:3551", adress: x }
     - { name: ups2 }
@@ -153,7 +142,7 @@ BOOST_AUTO_TEST_CASE(bad_entries_are_reported_with_positions) {
 }
 
 BOOST_AUTO_TEST_CASE(section_must_be_a_list) {
-  const auto e = errors_of("collectors:\n  nut:\n    address: \"127.0.0.1:3493\"\n");
+  const auto e = config_errors("collectors:\n  nut:\n    address: \"127.0.0.1:3493\"\n");
   BOOST_TEST(contains(e, "test.yml:3:5: \"collectors.nut\" must be a list"), e);
 }
 
@@ -167,7 +156,7 @@ BOOST_AUTO_TEST_CASE(nut_credentials) {
   const std::string d = dir.string();
   BOOST_CHECK_NO_THROW(build("collectors:\n  nut:\n    - { name: a, address: \"127.0.0.1:1\", username: mon, "
                              "password_file: \"" + d + "/good\" }\n"));
-  const auto e = errors_of("collectors:\n  nut:\n"
+  const auto e = config_errors("collectors:\n  nut:\n"
                            "    - { name: a, address: \"127.0.0.1:1\", username: mon }\n"
                            "    - { name: b, address: \"127.0.0.1:1\", username: mon, password_file: \"" + d + "/missing\" }\n"
                            "    - { name: c, address: \"127.0.0.1:1\", username: mon, password_file: \"" + d + "/empty\" }\n"
