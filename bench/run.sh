@@ -6,9 +6,11 @@
 # Environment (all optional):
 #   N=1000               scrapes per target and pass (identity, gzip) for the latency run
 #   WARMUP=20            warm-up scrapes per target and pass
-#   WRK_SECONDS=10       duration of each wrk throughput run
+#   WRK_SECONDS=30       duration of each wrk throughput run
 #   WRK_THREADS=2 WRK_CONNECTIONS=4
-#   IDLE_SECONDS=30      idle window for the idle-CPU measurement (hawatch collects every 15 s)
+#   IDLE_SECONDS=300     idle window for the idle-CPU measurement (hawatch collects every 15 s)
+#   ALL_COLLECTORS=1     also run a hawatch with every collector that runs here (0: skip)
+#   SCALING=1            also run bench/scaling.sh (series 1k/10k/100k, 1/4/16 scrapers; 0: skip)
 #   BUILD_DIR=build-bench
 #   NODE_EXPORTER=/usr/bin/prometheus-node-exporter
 #   SKIP_BUILD=1         use the binaries already in BUILD_DIR
@@ -26,10 +28,12 @@ COMMAND_LINE=${COMMAND_LINE% }
 
 N=${N:-1000}
 WARMUP=${WARMUP:-20}
-WRK_SECONDS=${WRK_SECONDS:-10}
+WRK_SECONDS=${WRK_SECONDS:-30}
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-4}
-IDLE_SECONDS=${IDLE_SECONDS:-30}
+IDLE_SECONDS=${IDLE_SECONDS:-300}
+ALL_COLLECTORS=${ALL_COLLECTORS:-1}
+SCALING=${SCALING:-1}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 NODE_EXPORTER=${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -60,7 +64,8 @@ HZ=$(getconf CLK_TCK)
 if [[ -z ${SKIP_BUILD:-} ]]; then
   log "building Release in $BUILD_DIR"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHAWATCH_BUILD_TESTS=ON >/dev/null
-  cmake --build "$BUILD_DIR" --parallel "$NPROC" --target hawatch bench_scrape_latency >/dev/null
+  cmake --build "$BUILD_DIR" --parallel "$NPROC" --target hawatch hawatch-plugin-host \
+    bench_scrape_latency hailo amslpr_db >/dev/null
 fi
 HAWATCH=$ROOT/$BUILD_DIR/exporter/hawatch
 SCRAPE=$ROOT/$BUILD_DIR/bench/bench_scrape_latency
@@ -70,33 +75,25 @@ RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 
 # ---------------------------------------------------------------------------------------------
 # Processes: started here, stopped on any exit.
-HW_PID="" NE_PID=""
+HW_PID="" NE_PID="" HA_PID=""
+ALL_DIR=$RESULTS_DIR/all-collectors
 cleanup() {
   local pid
-  for pid in $HW_PID $NE_PID; do
+  for pid in $HW_PID $NE_PID $HA_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $HW_PID $NE_PID; do
+  for pid in $HW_PID $NE_PID $HA_PID; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  if ((ALL_COLLECTORS)); then "$ROOT/bench/all_collectors.sh" stop "$ALL_DIR" || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
-    if port_free "$p" && ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
-      echo "$p"
-      return
-    fi
-  done
-  die "no free loopback port found"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 RUN_AS=()
 if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
@@ -129,12 +126,43 @@ wait_up hawatch "$HW_PID" "http://127.0.0.1:$HW_PORT/-/ready"
 wait_up node_exporter "$NE_PID" "$NE_URL"
 log "hawatch pid $HW_PID on :$HW_PORT, node_exporter $NE_VERSION pid $NE_PID on :$NE_PORT"
 
+# A third exporter: hawatch with every collector that runs on this machine, against local peers
+# (bench/all_collectors.sh); its peer probe watches the default-config hawatch.
+TARGETS=(hawatch node_exporter)
+if ((ALL_COLLECTORS)); then
+  log "starting the all-collectors peers"
+  BUILD_DIR=$BUILD_DIR "$ROOT/bench/all_collectors.sh" start "$ALL_DIR" "http://127.0.0.1:$HW_PORT"
+  HA_PORT=$(free_port)
+  HA_URL=http://127.0.0.1:$HA_PORT/metrics
+  HA_CMD=("$HAWATCH" "--config.file=$ALL_DIR/hawatch.yml" "--web.listen-address=127.0.0.1:$HA_PORT")
+  mapfile -t HA_ENV <"$ALL_DIR/env"
+  env "${HA_ENV[@]}" "${RUN_AS[@]}" "${HA_CMD[@]}" >"$RESULTS_DIR/hawatch_all.log" 2>&1 </dev/null &
+  HA_PID=$!
+  # env and setpriv exec, so $! is hawatch's PID; every collector reports before /-/ready is 200.
+  wait_up hawatch_all "$HA_PID" "http://127.0.0.1:$HA_PORT/-/ready"
+  log "hawatch (all collectors) pid $HA_PID on :$HA_PORT"
+  TARGETS=(hawatch hawatch_all node_exporter)
+fi
+declare -A PID_OF=([hawatch]=$HW_PID [node_exporter]=$NE_PID [hawatch_all]=$HA_PID)
+declare -A URL_OF=([hawatch]=$HW_URL [node_exporter]=$NE_URL [hawatch_all]=${HA_URL:-})
+
 # CPU ticks (utime + stime) of a PID; the comm field may hold spaces, so cut after the last ')'.
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-# On-CPU nanoseconds summed over the live threads (schedstat field 1): ns resolution where the
-# ticks above are 10 ms, which is coarse next to hawatch's few ms per 1000 scrapes. Time of threads
-# that exit between two readings is lost, so this can only under-count; both are reported.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
+# On-CPU nanoseconds per live thread ("TID NS" lines, schedstat field 1): ns resolution where the
+# ticks above are 10 ms, which is coarse next to hawatch's few ms per 1000 scrapes. cpu_ns_since
+# sums each thread's growth since such a snapshot (a thread born since counts from 0); a thread
+# that exits in between (hawatch's idle HTTP threads end after a minute) loses its time, so this
+# can only under-count. Both are reported.
+cpu_snapshot() {
+  local f
+  for f in /proc/"$1"/task/*/schedstat; do
+    [[ -r $f ]] && printf '%s %s\n' "$(basename "$(dirname "$f")")" "$(cut -d' ' -f1 "$f" 2>/dev/null)"
+  done 2>/dev/null || true
+}
+cpu_ns_since() {  # PID SNAPSHOT
+  awk 'NR == FNR { before[$1] = $2; next } { s += $2 - ($1 in before ? before[$1] : 0) }
+       END { printf "%.0f", s }' <(printf '%s\n' "$2") <(cpu_snapshot "$1")
+}
 status_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 # ratio a b: a/b (1 decimal, or 2 significant digits below 1), or n/a when b is 0.
@@ -148,20 +176,18 @@ ratio() {
 
 # ---------------------------------------------------------------------------------------------
 # 1. Scrape latency, identity then gzip, with each process's CPU over each pass.
-declare -A CPU1K CPU1K_NS
+declare -A CPU1K CPU1K_NS T0 NS0
+scrape_targets=()
+for t in "${TARGETS[@]}"; do scrape_targets+=("$t=${URL_OF[$t]}"); done
 for mode in identity gzip; do
   log "latency: $N interleaved scrapes per target ($mode)"
-  hw0=$(ticks "$HW_PID") ne0=$(ticks "$NE_PID")
-  hwns0=$(cpu_ns "$HW_PID") nens0=$(cpu_ns "$NE_PID")
-  "$SCRAPE" --mode="$mode" --warmup="$WARMUP" "$N" hawatch="$HW_URL" node_exporter="$NE_URL" \
-    >"$RESULTS_DIR/latency-$mode.txt"
-  hw1=$(ticks "$HW_PID") ne1=$(ticks "$NE_PID")
-  hwns1=$(cpu_ns "$HW_PID") nens1=$(cpu_ns "$NE_PID")
+  for t in "${TARGETS[@]}"; do T0[$t]=$(ticks "${PID_OF[$t]}") NS0[$t]=$(cpu_snapshot "${PID_OF[$t]}"); done
+  "$SCRAPE" --mode="$mode" --warmup="$WARMUP" "$N" "${scrape_targets[@]}" >"$RESULTS_DIR/latency-$mode.txt"
   scrapes=$((N + WARMUP))
-  CPU1K[hawatch,$mode]=$(calc "($hw1 - $hw0) / $HZ / $scrapes * 1000" 3)
-  CPU1K[node_exporter,$mode]=$(calc "($ne1 - $ne0) / $HZ / $scrapes * 1000" 3)
-  CPU1K_NS[hawatch,$mode]=$(calc "($hwns1 - $hwns0) / 1e9 / $scrapes * 1000" 4)
-  CPU1K_NS[node_exporter,$mode]=$(calc "($nens1 - $nens0) / 1e9 / $scrapes * 1000" 4)
+  for t in "${TARGETS[@]}"; do
+    CPU1K[$t,$mode]=$(calc "($(ticks "${PID_OF[$t]}") - ${T0[$t]}) / $HZ / $scrapes * 1000" 3)
+    CPU1K_NS[$t,$mode]=$(calc "$(cpu_ns_since "${PID_OF[$t]}" "${NS0[$t]}") / 1e9 / $scrapes * 1000" 4)
+  done
   grep -v '^RESULT ' "$RESULTS_DIR/latency-$mode.txt" >&2
   grep '^RESULT ' "$RESULTS_DIR/latency-$mode.txt" | cut -c8- >"$RESULTS_DIR/latency-$mode.json"
 done
@@ -173,8 +199,8 @@ lat() {  # target mode field
 # ---------------------------------------------------------------------------------------------
 # 2. Throughput: wrk against each /metrics in turn (wrk sends no Accept-Encoding: identity).
 declare -A RPS WRKCPU
-for target in hawatch node_exporter; do
-  if [[ $target == hawatch ]]; then url=$HW_URL pid=$HW_PID; else url=$NE_URL pid=$NE_PID; fi
+for target in "${TARGETS[@]}"; do
+  url=${URL_OF[$target]} pid=${PID_OF[$target]}
   log "wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${WRK_SECONDS}s $target"
   t0=$(ticks "$pid")
   wrk "-t$WRK_THREADS" "-c$WRK_CONNECTIONS" "-d${WRK_SECONDS}s" --latency "$url" \
@@ -193,37 +219,83 @@ done
 # 3. Idle CPU: nobody scrapes; hawatch keeps collecting on its schedule, node_exporter does not
 #    collect at all between scrapes.
 log "idle window: $IDLE_SECONDS s"
-hw0=$(ticks "$HW_PID") ne0=$(ticks "$NE_PID")
-hwns0=$(cpu_ns "$HW_PID") nens0=$(cpu_ns "$NE_PID")
+declare -A IDLE IDLE_NS
+for t in "${TARGETS[@]}"; do T0[$t]=$(ticks "${PID_OF[$t]}") NS0[$t]=$(cpu_snapshot "${PID_OF[$t]}"); done
 start=$(date +%s.%N)
 sleep "$IDLE_SECONDS"
-hw1=$(ticks "$HW_PID") ne1=$(ticks "$NE_PID")
-hwns1=$(cpu_ns "$HW_PID") nens1=$(cpu_ns "$NE_PID")
 elapsed=$(calc "$(date +%s.%N) - $start" 3)
-IDLE_HW=$(calc "($hw1 - $hw0) / $HZ / $elapsed * 100" 3)
-IDLE_NE=$(calc "($ne1 - $ne0) / $HZ / $elapsed * 100" 3)
-IDLE_HW_NS=$(calc "($hwns1 - $hwns0) / 1e9 / $elapsed * 100" 4)
-IDLE_NE_NS=$(calc "($nens1 - $nens0) / 1e9 / $elapsed * 100" 4)
+for t in "${TARGETS[@]}"; do
+  IDLE[$t]=$(calc "($(ticks "${PID_OF[$t]}") - ${T0[$t]}) / $HZ / $elapsed * 100" 3)
+  IDLE_NS[$t]=$(calc "$(cpu_ns_since "${PID_OF[$t]}" "${NS0[$t]}") / 1e9 / $elapsed * 100" 4)
+done
 
 # ---------------------------------------------------------------------------------------------
 # 4. Memory, after everything above (VmHWM = peak over the whole run).
-RSS_HW=$(status_kib "$HW_PID" VmRSS) RSS_NE=$(status_kib "$NE_PID" VmRSS)
-HWM_HW=$(status_kib "$HW_PID" VmHWM) HWM_NE=$(status_kib "$NE_PID" VmHWM)
-ANON_HW=$(status_kib "$HW_PID" RssAnon) ANON_NE=$(status_kib "$NE_PID" RssAnon)
-FILE_HW=$(status_kib "$HW_PID" RssFile) FILE_NE=$(status_kib "$NE_PID" RssFile)
-THREADS_HW=$(status_kib "$HW_PID" Threads) THREADS_NE=$(status_kib "$NE_PID" Threads)
+# PSS divides each shared page among the processes mapping it (smaps_rollup needs root or the
+# same user); where it cannot be read it is reported as n/a.
+pss_kib() { awk '$1 == "Pss:" { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+declare -A MEM
+for t in "${TARGETS[@]}"; do
+  for k in VmRSS VmHWM RssAnon RssFile Threads; do MEM[$t,$k]=$(status_kib "${PID_OF[$t]}" "$k"); done
+done
+# The two hawatch share every library page while both run, which would halve each one's PSS; on a
+# node only one runs. So the all-collectors one is measured and stopped first, and the default one
+# measured alone (the all-collectors PSS is therefore shared with the default hawatch: a low bound).
+if ((ALL_COLLECTORS)); then
+  MEM[hawatch_all,Pss]=$(pss_kib "$HA_PID")
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 == "" ? "[anon]" : $6 }
+       /^Rss:/ { rss[name] += $2 } /^Pss:/ { pss[name] += $2 }
+       END { for (n in rss) printf "%8d %8d %s\n", rss[n], pss[n], n }' \
+    "/proc/$HA_PID/smaps" 2>/dev/null | sort -rn >"$RESULTS_DIR/smaps-hawatch_all.txt" || true
+  kill -TERM "$HA_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$HA_PID" 2>/dev/null || break; sleep 0.1; done
+  wait "$HA_PID" 2>/dev/null || true
+fi
+# Other processes on this machine that map Poco (other hawatch instances) share those pages and so
+# lower hawatch's PSS; the report says how many there were.
+POCO_SHARERS=$(grep -l libPocoFoundation /proc/[0-9]*/maps 2>/dev/null | grep -vc "^/proc/$HW_PID/" || true)
+for t in hawatch node_exporter; do
+  MEM[$t,Pss]=$(pss_kib "${PID_OF[$t]}")
+  # Per mapped file, for the RSS analysis in BENCHMARKS.md.
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 == "" ? "[anon]" : $6 }
+       /^Rss:/ { rss[name] += $2 } /^Pss:/ { pss[name] += $2 }
+       END { for (n in rss) printf "%8d %8d %s\n", rss[n], pss[n], n }' \
+    "/proc/${PID_OF[$t]}/smaps" 2>/dev/null | sort -rn >"$RESULTS_DIR/smaps-$t.txt" || true
+done
 LOADAVG_AFTER=$(cat /proc/loadavg)
 
 cleanup
-HW_PID="" NE_PID=""
+HW_PID="" NE_PID="" HA_PID=""
+ALL_COLLECTORS_RAN=$ALL_COLLECTORS
+ALL_COLLECTORS=0  # cleanup() already stopped the peers
+
+# ---------------------------------------------------------------------------------------------
+# 5. Scaling: series and concurrent scrapers (its own hawatch instances, after the above).
+if ((SCALING)); then
+  log "scaling (bench/scaling.sh)"
+  HAWATCH=$HAWATCH SCRAPE=$SCRAPE RESULTS_DIR=$RESULTS_DIR RUN_AS="${RUN_AS[*]}" \
+    "$ROOT/bench/scaling.sh" >"$RESULTS_DIR/scaling.md"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Report.
 mib() { calc "$1 / 1024" 1; }
-row() { printf '| %s | %s | %s | %s |\n' "$@"; }
-lower_better() { row "$1" "$2" "$3" "$(ratio "$3" "$2")"; }   # ratio node_exporter / hawatch
-higher_better() { row "$1" "$2" "$3" "$(ratio "$2" "$3")"; }  # ratio hawatch / node_exporter
-info_row() { row "$1" "$2" "$3" "$(ratio "$3" "$2") (info)"; }
+HAS_ALL=$ALL_COLLECTORS_RAN
+# | metric | hawatch | [hawatch all] | node_exporter | ratio | [ratio all] |
+row() {
+  if ((HAS_ALL)); then printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
+  else printf '| %s | %s | %s | %s |\n' "$1" "$2" "$4" "$5"; fi
+}
+# value getters per target: v TARGET -> value, via the array name and key suffix given
+lower_better() {  # label hawatch all node_exporter  (ratio node_exporter / hawatch)
+  row "$1" "$2" "$3" "$4" "$(ratio "$4" "$2")" "$(ratio "$4" "$3")"
+}
+higher_better() {
+  row "$1" "$2" "$3" "$4" "$(ratio "$2" "$4")" "$(ratio "$3" "$4")"
+}
+info_row() { row "$1" "$2" "$3" "$4" "$(ratio "$4" "$2") (info)" "$(ratio "$4" "$3") (info)"; }
+latv() { if [[ $1 == hawatch_all ]] && ((!HAS_ALL)); then echo 0; else lat "$@"; fi; }
+fmt() { calc "$1" "$2"; }
 
 {
   echo "## hawatch vs node_exporter"
@@ -234,8 +306,12 @@ info_row() { row "$1" "$2" "$3" "$(ratio "$3" "$2") (info)"; }
   echo "- load average before: $LOADAVG_BEFORE; after: $LOADAVG_AFTER"
   echo "- hawatch: revision $REVISION, Release build, embedded default config"
   echo "  (\`${HW_CMD[*]##*/}\`)"
+  if ((HAS_ALL)); then
+    echo "- hawatch (all): the same binary with every collector that runs here against local peers"
+    echo "  (bench/all_collectors.sh; config saved as all-collectors/hawatch.yml in the raw outputs)"
+  fi
   echo "- node_exporter: $NE_VERSION (\`${NE_CMD[*]##*/}\`)"
-  if ((${#RUN_AS[@]})); then echo "- both exporters run as nobody (\`${RUN_AS[*]}\`)"; fi
+  if ((${#RUN_AS[@]})); then echo "- exporters run as nobody (\`${RUN_AS[*]}\`)"; fi
   echo "- command: \`$COMMAND_LINE\` with N=$N WARMUP=$WARMUP WRK_SECONDS=$WRK_SECONDS" \
        "WRK_THREADS=$WRK_THREADS WRK_CONNECTIONS=$WRK_CONNECTIONS IDLE_SECONDS=$IDLE_SECONDS"
   echo "- raw outputs: $RESULTS_DIR"
@@ -243,46 +319,85 @@ info_row() { row "$1" "$2" "$3" "$(ratio "$3" "$2") (info)"; }
   echo "Ratio: node_exporter / hawatch for latency, CPU and memory; hawatch / node_exporter for"
   echo "throughput. Either way, bigger = better for hawatch. \"(info)\" rows are not a score."
   echo
-  row metric hawatch node_exporter ratio
-  row --- ---: ---: ---:
+  row metric hawatch "hawatch (all collectors)" node_exporter ratio "ratio (all)"
+  row --- ---: ---: ---: ---: ---:
   for mode in identity gzip; do
     for q in p50 p90 p99 max; do
-      lower_better "scrape latency $q, $mode (ms)" \
-        "$(calc "$(lat hawatch "$mode" "${q}_ms")" 3)" "$(calc "$(lat node_exporter "$mode" "${q}_ms")" 3)"
+      lower_better "scrape latency $q, $mode (ms)" "$(fmt "$(latv hawatch "$mode" "${q}_ms")" 3)" \
+        "$(fmt "$(latv hawatch_all "$mode" "${q}_ms")" 3)" "$(fmt "$(latv node_exporter "$mode" "${q}_ms")" 3)"
     done
   done
-  info_row "body bytes, identity" "$(calc "$(lat hawatch identity mean_bytes)" 0)" \
-    "$(calc "$(lat node_exporter identity mean_bytes)" 0)"
-  info_row "body bytes, gzip" "$(calc "$(lat hawatch gzip mean_bytes)" 0)" \
-    "$(calc "$(lat node_exporter gzip mean_bytes)" 0)"
-  info_row "samples per scrape" "$(lat hawatch identity samples)" "$(lat node_exporter identity samples)"
+  for mode in identity gzip; do
+    info_row "body bytes, $mode" "$(fmt "$(latv hawatch "$mode" mean_bytes)" 0)" \
+      "$(fmt "$(latv hawatch_all "$mode" mean_bytes)" 0)" "$(fmt "$(latv node_exporter "$mode" mean_bytes)" 0)"
+  done
+  info_row "samples per scrape" "$(latv hawatch identity samples)" "$(latv hawatch_all identity samples)" \
+    "$(latv node_exporter identity samples)"
   for mode in identity gzip; do
     lower_better "CPU s per 1000 scrapes, $mode (utime+stime)" \
-      "${CPU1K[hawatch,$mode]}" "${CPU1K[node_exporter,$mode]}"
+      "${CPU1K[hawatch,$mode]}" "${CPU1K[hawatch_all,$mode]:-0}" "${CPU1K[node_exporter,$mode]}"
     lower_better "CPU s per 1000 scrapes, $mode (schedstat)" \
-      "${CPU1K_NS[hawatch,$mode]}" "${CPU1K_NS[node_exporter,$mode]}"
+      "${CPU1K_NS[hawatch,$mode]}" "${CPU1K_NS[hawatch_all,$mode]:-0}" "${CPU1K_NS[node_exporter,$mode]}"
   done
-  higher_better "wrk throughput, -t$WRK_THREADS -c$WRK_CONNECTIONS (req/s)" "${RPS[hawatch]}" \
-    "${RPS[node_exporter]}"
-  lower_better "CPU s per 1000 requests under wrk" "${WRKCPU[hawatch]}" "${WRKCPU[node_exporter]}"
-  lower_better "idle CPU, ${IDLE_SECONDS} s window, utime+stime (% of a core)" "$IDLE_HW" "$IDLE_NE"
-  lower_better "idle CPU, ${IDLE_SECONDS} s window, schedstat (% of a core)" "$IDLE_HW_NS" "$IDLE_NE_NS"
-  lower_better "VmRSS after the run (MiB)" "$(mib "$RSS_HW")" "$(mib "$RSS_NE")"
-  lower_better "VmHWM, peak RSS (MiB)" "$(mib "$HWM_HW")" "$(mib "$HWM_NE")"
-  lower_better "RssAnon after the run: heap, stacks (MiB)" "$(mib "$ANON_HW")" "$(mib "$ANON_NE")"
-  lower_better "RssFile after the run: mapped binary and libraries (MiB)" "$(mib "$FILE_HW")" \
-    "$(mib "$FILE_NE")"
-  info_row "threads" "$THREADS_HW" "$THREADS_NE"
+  higher_better "wrk throughput, -t$WRK_THREADS -c$WRK_CONNECTIONS -d${WRK_SECONDS}s (req/s)" \
+    "${RPS[hawatch]}" "${RPS[hawatch_all]:-0}" "${RPS[node_exporter]}"
+  lower_better "CPU s per 1000 requests under wrk" "${WRKCPU[hawatch]}" "${WRKCPU[hawatch_all]:-0}" \
+    "${WRKCPU[node_exporter]}"
+  lower_better "idle CPU, ${IDLE_SECONDS} s window, utime+stime (% of a core)" "${IDLE[hawatch]}" \
+    "${IDLE[hawatch_all]:-0}" "${IDLE[node_exporter]}"
+  lower_better "idle CPU, ${IDLE_SECONDS} s window, schedstat (% of a core)" "${IDLE_NS[hawatch]}" \
+    "${IDLE_NS[hawatch_all]:-0}" "${IDLE_NS[node_exporter]}"
+  for k in "VmRSS:VmRSS after the run" "VmHWM:VmHWM, peak RSS" "RssAnon:RssAnon: heap, stacks" \
+           "RssFile:RssFile: mapped binary and libraries" "Pss:PSS: shared pages divided among sharers (all: measured alongside the default one)"; do
+    lower_better "${k#*:} (MiB)" "$(mib "${MEM[hawatch,${k%%:*}]}")" \
+      "$(mib "${MEM[hawatch_all,${k%%:*}]:-0}")" "$(mib "${MEM[node_exporter,${k%%:*}]}")"
+  done
+  info_row "threads" "${MEM[hawatch,Threads]}" "${MEM[hawatch_all,Threads]:-0}" "${MEM[node_exporter,Threads]}"
   echo
-  p50=$(awk -v a="$(lat node_exporter identity p50_ms)" -v b="$(lat hawatch identity p50_ms)" \
-    'BEGIN { printf "%.1f", a / b }')
-  rss=$(awk -v a="$RSS_NE" -v b="$RSS_HW" 'BEGIN { printf "%.1f", a / b }')
   met() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "NOT met") }'; }
-  echo "Targets (reported, not asserted): p50 ≤ 1/10 of node_exporter's: ${p50}× ($(met "$p50" 10));" \
-       "RSS ≤ 1/4: ${rss}× ($(met "$rss" 4))."
+  le() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? "met" : "NOT met") }'; }
+  p50=$(ratio "$(lat node_exporter identity p50_ms)" "$(lat hawatch identity p50_ms)")
+  rss=$(ratio "${MEM[node_exporter,VmRSS]}" "${MEM[hawatch,VmRSS]}")
+  rps=$(ratio "${RPS[hawatch]}" "${RPS[node_exporter]}")
+  echo "### Goals (reported, not asserted)"
   echo
-  echo "New connections during the timed latency scrapes (0 = keep-alive held throughout):" \
-       "hawatch $(lat hawatch identity new_connections)/$(lat hawatch gzip new_connections)," \
-       "node_exporter $(lat node_exporter identity new_connections)/$(lat node_exporter gzip new_connections)" \
-       "(identity/gzip)."
+  echo "| goal | result | |"
+  echo "| --- | --- | --- |"
+  echo "| scrape p50 ≤ 1/10 of node_exporter's | ${p50} lower (identity) | $(met "${p50%×}" 10) |"
+  if ((HAS_ALL)); then
+    p99all=$(fmt "$(lat hawatch_all identity p99_ms)" 3)
+    p99allgz=$(fmt "$(lat hawatch_all gzip p99_ms)" 3)
+    echo "| p99 ≤ 2 ms with every collector enabled | ${p99all} ms identity, ${p99allgz} ms gzip | $(le "$(awk -v a="$p99all" -v b="$p99allgz" 'BEGIN { print (a > b ? a : b) }')" 2) |"
+  fi
+  echo "| RSS ≤ 1/4 of node_exporter's | ${rss} lower VmRSS | $(met "${rss%×}" 4) |"
+  echo "| RSS ≤ 5 MB (default config) | $(mib "${MEM[hawatch,VmRSS]}") MiB VmRSS, $(mib "${MEM[hawatch,Pss]}") MiB PSS | $(le "${MEM[hawatch,VmRSS]}" 4883) |"
+  echo "| wrk scrapes/s ≥ 10× node_exporter's | ${rps} | $(met "${rps%×}" 10) |"
+  echo "| idle CPU ≤ 0.5 % of a core (default config, schedstat) | ${IDLE_NS[hawatch]} % | $(le "${IDLE_NS[hawatch]}" 0.5) |"
+  if ((HAS_ALL)); then
+    echo "| idle CPU ≤ 0.5 % of a core (all collectors, schedstat) | ${IDLE_NS[hawatch_all]} % | $(le "${IDLE_NS[hawatch_all]}" 0.5) |"
+  fi
+  echo
+  conns=""
+  for t in "${TARGETS[@]}"; do conns+=" $t $(lat "$t" identity new_connections)/$(lat "$t" gzip new_connections),"; done
+  echo "New connections during the timed latency scrapes (0 = keep-alive held throughout;" \
+       "identity/gzip):${conns%,}."
+  echo
+  echo "PSS divides shared pages among every process mapping them: when hawatch's was read," \
+       "$POCO_SHARERS other processes on this machine mapped Poco (and libc etc. are shared" \
+       "with everything); RSS counts every page hawatch maps, shared or not."
+  for t in hawatch node_exporter; do
+    [[ -s $RESULTS_DIR/smaps-$t.txt ]] || continue
+    echo
+    echo "Where $t's resident memory comes from (/proc/PID/smaps, after the run):"
+    echo
+    echo "| mapped from | RSS MiB | PSS MiB |"
+    echo "| --- | ---: | ---: |"
+    awk -f "$ROOT/bench/smaps_groups.awk" "$RESULTS_DIR/smaps-$t.txt"
+  done
+  if ((SCALING)); then
+    echo
+    echo "## Scaling (hawatch)"
+    echo
+    cat "$RESULTS_DIR/scaling.md"
+  fi
 } | tee "$RESULTS_DIR/report.md"

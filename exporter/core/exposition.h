@@ -19,8 +19,9 @@ struct PreparedFamily {
   std::string samples;  // sample lines, each ending in '\n'
 };
 
-// Serialises each family with prometheus-cpp's TextSerializer and splits header from samples, so
-// that families of the same name from different collectors can be merged under one header.
+// Serialises each family (exactly as prometheus-cpp's TextSerializer would, without its iostreams)
+// and keeps header and samples apart, so that families of the same name from different
+// collectors can be merged under one header.
 std::vector<PreparedFamily> prepare_families(const std::vector<prometheus::MetricFamily>& families);
 
 // Concatenates families, emitting each name's header once and its samples together, in first-seen

@@ -1,5 +1,7 @@
 #include "scheduler.h"
 
+#include <malloc.h>
+
 #include "log.h"
 
 namespace hawatch {
@@ -26,6 +28,18 @@ namespace {
 std::int64_t to_ns(steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
+// A run that serialised this much text allocated several times as much on its way (parsed input,
+// samples, text) in its worker thread's malloc arena, and glibc keeps freed arena memory mapped:
+// with a 100k-series textfile directory peak RSS under scrapes reached 180 MiB, 70 with the trim
+// (10k series: 31 -> 24 MiB). Small runs, the usual ones, skip the trim's cost.
+constexpr std::size_t kTrimAfterTextBytes = 256 << 10;
+
+std::size_t text_bytes(const std::vector<PreparedFamily>& families) {
+  std::size_t n = 0;
+  for (const auto& f : families) n += f.header.size() + f.samples.size();
+  return n;
+}
+
 steady_clock::time_point from_ns(std::int64_t ns) {
   return steady_clock::time_point(std::chrono::nanoseconds(ns));
 }
@@ -152,9 +166,11 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
     }
     log_transition(slot->log_mutex, slot->last_logged_error, slot->ever_reported, outcome.collector,
                    outcome.error);
+    const bool large = text_bytes(outcome.families) > kTrimAfterTextBytes;
     store->publish(generation, std::move(outcome));
     slot->running = false;
     signal->poke();
+    if (large) ::malloc_trim(0);
   });
 }
 

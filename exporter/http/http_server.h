@@ -21,7 +21,9 @@ struct HttpServerOptions {
   std::string telemetry_path = "/metrics";
   std::optional<WebConfig> web;
   std::string node_name;
-  int max_threads = 8;
+  // Connection threads (one per open connection, started on demand; idle keep-alive connections
+  // are closed after 5 s) and connections waiting for one; beyond that, new ones are refused.
+  int max_threads = 64;
   int max_queued = 64;
 };
 

@@ -5,13 +5,17 @@
 #define BOOST_TEST_MODULE exposition
 #include "core/exposition.h"
 
+#include <prometheus/text_serializer.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -190,6 +194,78 @@ BOOST_AUTO_TEST_CASE(special_values) {
   BOOST_TEST(contains(fams[0].samples, "special{v=\"nan\"} Nan\n"));
   BOOST_TEST(contains(fams[0].samples, "special{v=\"inf\"} +Inf\n"));
   BOOST_TEST(contains(fams[0].samples, "special{v=\"-inf\"} -Inf\n"));
+}
+
+// prepare_families writes the text itself; it must stay byte-identical to prometheus-cpp's
+// TextSerializer (what it replaced) for every type, value and label it can meet.
+BOOST_AUTO_TEST_CASE(prepared_text_matches_prometheus_cpp) {
+  using prometheus::ClientMetric;
+  using prometheus::MetricFamily;
+  using prometheus::MetricType;
+  std::vector<double> values = {0.0, -0.0, 1.5, 0.1, 1.0 / 3, 1e-300, 5e-324, 1e21, 1e16, 1e15,
+                                123456789012345678.0, -42, 1.7976931348623157e308, std::nan(""),
+                                INFINITY, -INFINITY, 3, 65536.25, 0.000123};
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 2000; ++i) {
+    std::uint64_t bits = rng();
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    values.push_back(d);  // every bit pattern: subnormals, NaNs with payloads, huge exponents
+    values.push_back(static_cast<double>(static_cast<std::int64_t>(rng() % 2000001) - 1000000) / 1000);
+  }
+  std::vector<MetricFamily> families;
+  MetricFamily gauge{"g", "A gauge \\ with odd help", MetricType::Gauge, {}};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    ClientMetric m;
+    m.gauge.value = values[i];
+    if (i % 3 == 0) m.label = {{"a", "x\"y\\z\nw"}, {"empty", ""}};
+    if (i % 5 == 0) m.label.push_back({"i", std::to_string(i)});
+    if (i % 7 == 0) m.timestamp_ms = static_cast<std::int64_t>(i) * 1000 - 3;
+    gauge.metric.push_back(m);
+  }
+  families.push_back(gauge);
+  MetricFamily counter{"c_total", "", MetricType::Counter, {}};
+  MetricFamily untyped{"u", "Untyped.", MetricType::Untyped, {}};
+  for (double v : {0.0, 7.0, 1e300, std::nan("")}) {
+    ClientMetric m;
+    m.counter.value = v;
+    m.untyped.value = -v;
+    counter.metric.push_back(m);
+    untyped.metric.push_back(m);
+  }
+  families.push_back(counter);
+  families.push_back(untyped);
+  MetricFamily summary{"s", "Summary.", MetricType::Summary, {}};
+  ClientMetric sm;
+  sm.label = {{"l", "v"}};
+  sm.summary.sample_count = 18446744073709551615ull;
+  sm.summary.sample_sum = 1.25;
+  sm.summary.quantile = {{0.5, 1}, {0.99, 2.5}, {0.999, std::nan("")}};
+  summary.metric.push_back(sm);
+  sm.label.clear();
+  sm.timestamp_ms = 1700000000000;
+  summary.metric.push_back(sm);
+  families.push_back(summary);
+  MetricFamily histogram{"h", "Histogram.", MetricType::Histogram, {}};
+  ClientMetric hm;
+  hm.histogram.sample_count = 4;
+  hm.histogram.sample_sum = 2.5;
+  hm.histogram.bucket = {{1, 0.5}, {3, 1}};
+  histogram.metric.push_back(hm);
+  hm.label = {{"l", "v"}};
+  hm.histogram.bucket = {{1, 0.5}, {4, INFINITY}};  // an explicit +Inf bucket: no extra line
+  histogram.metric.push_back(hm);
+  families.push_back(histogram);
+
+  const auto prepared_families = prepare_families(families);
+  BOOST_REQUIRE_EQUAL(prepared_families.size(), families.size());
+  for (std::size_t i = 0; i < families.size(); ++i) {
+    std::ostringstream reference;
+    prometheus::TextSerializer().Serialize(reference, {families[i]});
+    const auto& p = prepared_families[i];
+    BOOST_TEST(p.name == families[i].name);
+    BOOST_TEST(p.header + p.samples == reference.str(), "family " << families[i].name);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
