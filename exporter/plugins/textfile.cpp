@@ -63,7 +63,7 @@ void TextfileCollector::collect(const CollectContext&, MetricSink& sink,
       why = "not a regular file";
     } else if (static_cast<std::size_t>(st.st_size) > max_file_bytes_) {
       why = "larger than " + std::to_string(max_file_bytes_) + " bytes";
-    } else if (!read_file_into(path.string(), content, err)) {
+    } else if (!read_file_into(path.string(), content, err, max_file_bytes_)) {
       why = std::string("cannot read: ") + std::strerror(err);
     }
     PromText text;

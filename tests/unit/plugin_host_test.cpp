@@ -211,4 +211,12 @@ BOOST_AUTO_TEST_CASE(textfile_directory) {
   Run clean = collect(u[0]);
   BOOST_TEST(clean.has("hawatch_textfile_scrape_error 0"), clean.text);
   BOOST_TEST(clean.problems.empty(), clean.problems);
+  // Files above read_file's 1 MiB default are still read, up to the textfile limit (16 MiB).
+  std::string big;
+  for (int i = 0; i < 60000; ++i) big += "big_series{i=\"" + std::to_string(i) + "\"} 1\n";
+  BOOST_REQUIRE_GT(big.size(), 1u << 20);
+  write("big.prom", big);
+  Run large = collect(u[0]);
+  BOOST_TEST(large.problems.empty(), large.problems);
+  BOOST_TEST(large.has("big_series{i=\"59999\"} 1"));
 }
