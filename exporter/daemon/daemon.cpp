@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "hawatch/version.h"
 #include "plugins/plugin_units.h"
+#include "startup_pages.h"
 
 namespace hawatch {
 
@@ -126,6 +127,9 @@ int Daemon::run() {
                                  {"revision", kRevision},
                                  {"config", config_.source},
                                  {"node", config_.node_name}});
+  // Last moment with one thread: give back the library pages only loading and config parsing
+  // needed (see startup_pages.h).
+  log::debug("start-up pages released", {{"bytes", std::to_string(release_startup_pages())}});
   store_ = std::make_shared<SnapshotStore>();
   pool_ = std::make_shared<WorkerPool>(config_.workers);
   try {
