@@ -90,16 +90,12 @@ std::string encode_settings(const PluginSettings& s) {
 
 PluginSettings decode_settings(const std::string& text) {
   PluginSettings s;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    const auto f = split_fields(text.substr(pos, nl - pos));
-    pos = nl + 1;
+  for_each_record(text, [&](const std::vector<std::string>& f) {
     if (f[0] == "F" && f.size() == 2) s.rootfs = f[1];
     else if (f[0] == "N" && f.size() == 2) s.node_name = f[1];
     else if (f[0] == "K" && f.size() == 3) s.entries.emplace_back(f[1], f[2]);
-  }
+    return true;  // unknown records are ignored: a newer hawatch may send more
+  });
   return s;
 }
 

@@ -129,33 +129,30 @@ std::string encode_run(const PluginRun& run) {
 
 std::optional<PluginRun> decode_run(const std::string& text) {
   PluginRun run;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    const auto f = split_fields(text.substr(pos, nl - pos));
-    pos = nl + 1;
+  const bool ok = for_each_record(text, [&](const std::vector<std::string>& f) {
     if (f[0] == "R" && f.size() == 2) {
       auto rc = to_int(f[1]);
-      if (!rc) return std::nullopt;
+      if (!rc) return false;
       run.rc = *rc;
     } else if (f[0] == "S" && f.size() == 3) {
       auto st = to_int(f[1]);
-      if (!st || *st < 0 || *st > 3) return std::nullopt;
+      if (!st || *st < 0 || *st > 3) return false;
       run.status = *st;
       run.status_message = f[2];
     } else if (f[0] == "P" && f.size() == 2) {
       run.problems.push_back(f[1]);
     } else if ((f[0] == "G" || f[0] == "C") && f.size() >= 4 && f.size() % 2 == 0) {
       auto v = to_double(f[3]);
-      if (!v) return std::nullopt;
+      if (!v) return false;
       PluginSample s{f[0] == "C", f[1], f[2], *v, {}};
       for (std::size_t i = 4; i + 1 < f.size(); i += 2) s.labels.emplace_back(f[i], f[i + 1]);
       run.samples.push_back(std::move(s));
     } else {
-      return std::nullopt;
+      return false;
     }
-  }
+    return true;
+  });
+  if (!ok) return std::nullopt;
   return run;
 }
 

@@ -6,10 +6,12 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/metric_sink.h"
+#include "core/parse.h"
 #include "hawatch/plugin.h"
 
 namespace hawatch::plugins {
@@ -63,5 +65,16 @@ void run_to_sink(const PluginRun& run, const std::string& plugin, MetricSink& si
 // Tab-separated field escaping shared by the host protocol.
 std::string escape_field(const std::string& s);
 std::vector<std::string> split_fields(const std::string& line);
+
+// Calls `fn(fields)` for each line of `text`, split with split_fields (never empty); stops at the
+// first line for which `fn` returns false, and returns whether every line was accepted.
+template <typename Fn>
+bool for_each_record(const std::string& text, Fn&& fn) {
+  bool accepted = true;
+  for_each_line(text, [&](std::string_view line) {
+    if (accepted) accepted = fn(split_fields(std::string(line)));
+  });
+  return accepted;
+}
 
 }  // namespace hawatch::plugins
