@@ -18,6 +18,7 @@
 #include "collectors/backup_files.h"
 #include "collectors/backup_verify.h"
 #include "core/collector.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -26,14 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hawatch-backups-test-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using hawatch::test::TempDir;
 
 void write_file(const fs::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;

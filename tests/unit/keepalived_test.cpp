@@ -24,6 +24,7 @@
 #include "config_errors.h"
 #include "core/file_io.h"
 #include "core/parse.h"
+#include "temp_dir.h"
 
 using namespace hawatch;
 using namespace hawatch::keepalived;
@@ -54,15 +55,7 @@ std::string fixture(const std::string& name) {
 }
 
 // A temporary directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "hawatch-keepalived-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using hawatch::test::TempDir;
 
 // A writer on a FIFO, opened the way keepalived opens its own (O_RDWR: it never waits for a
 // reader).

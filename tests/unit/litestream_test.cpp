@@ -26,6 +26,7 @@
 #include "core/collector.h"
 #include "core/file_io.h"
 #include "loopback_peer.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -34,14 +35,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hawatch-litestream-test-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using hawatch::test::TempDir;
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

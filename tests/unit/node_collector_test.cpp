@@ -21,6 +21,7 @@
 #include "core/scheduler.h"
 #include "core/snapshot.h"
 #include "core/worker_pool.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -60,24 +61,7 @@ double fs_size(const fs::path& p) {
   return static_cast<double>(st.f_blocks) * static_cast<double>(st.f_frsize);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "hawatch-nodec-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using hawatch::test::TempDir;
 
 const Labels kRoot{{"mountpoint", "/"}};
 const Labels kAmslpr{{"mountpoint", "/var/lib/amslpr"}};
@@ -202,9 +186,9 @@ BOOST_AUTO_TEST_CASE(broken_tree_under_the_scheduler_reads_failed_but_serves_sam
 
 BOOST_AUTO_TEST_CASE(default_mountpoints_skip_missing_amslpr_dirs_quietly) {
   TempDir root;
-  fs::create_directories(root.path() / "var/lib/amslpr");
+  fs::create_directories(root.path / "var/lib/amslpr");
   Environment env = tree(kNode / "rpi4");
-  env.rootfs = root.path();
+  env.rootfs = root.path;
   const Run run = collect_tree(env, "");  // no options: the default list
   BOOST_TEST(run.problems.empty(), run.all_problems());
   BOOST_TEST(run.series("hawatch_node_filesystem_size_bytes") == 2u);
@@ -227,10 +211,10 @@ BOOST_AUTO_TEST_CASE(default_mountpoints_still_require_root) {
 BOOST_AUTO_TEST_CASE(explicit_missing_mountpoint_is_a_problem) {
   TempDir root;
   Environment env = tree(kNode / "rpi4");
-  env.rootfs = root.path();
+  env.rootfs = root.path;
   const Run run = collect_tree(env, R"(mountpoints: ["/", "/var/lib/amslpr"])");
   BOOST_TEST(run.problems.size() == 1u, run.all_problems());
-  BOOST_TEST(run.problem_mentions((root.path() / "var/lib/amslpr").string()), run.all_problems());
+  BOOST_TEST(run.problem_mentions((root.path / "var/lib/amslpr").string()), run.all_problems());
   BOOST_TEST(run.series("hawatch_node_filesystem_size_bytes") == 1u);
   BOOST_TEST(run.has("hawatch_node_filesystem_size_bytes", kRoot));
 }

@@ -20,6 +20,7 @@
 #include "collectors/node_parsers.h"
 #include "core/file_io.h"
 #include "core/parse.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -63,25 +64,7 @@ std::string message_of(Fn&& fn) {
   return {};
 }
 
-// A scratch directory removed on scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "hawatch-node-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using hawatch::test::TempDir;
 
 }  // namespace
 
@@ -308,9 +291,9 @@ BOOST_AUTO_TEST_SUITE(filesystem)
 
 BOOST_AUTO_TEST_CASE(statvfs_through_rootfs) {
   TempDir root;
-  fs::create_directories(root.path() / "var/lib/amslpr");
+  fs::create_directories(root.path / "var/lib/amslpr");
   Environment env;
-  env.rootfs = root.path();
+  env.rootfs = root.path;
 
   // "/var/lib/amslpr" exists only below the temp rootfs, so success proves the join.
   const auto usage = node::stat_filesystem(env, "/var/lib/amslpr");
@@ -328,7 +311,7 @@ BOOST_AUTO_TEST_CASE(statvfs_through_rootfs) {
 BOOST_AUTO_TEST_CASE(missing_path_is_io_error_not_found) {
   TempDir root;
   Environment env;
-  env.rootfs = root.path();
+  env.rootfs = root.path;
   try {
     node::stat_filesystem(env, "/var/lib/amslpr");
     BOOST_ERROR("expected IoError");
@@ -336,10 +319,10 @@ BOOST_AUTO_TEST_CASE(missing_path_is_io_error_not_found) {
     BOOST_TEST(e.not_found());
     BOOST_TEST(e.error_code() == ENOENT);
     // The message names the path as seen through the rootfs.
-    BOOST_TEST(contains(e.what(), (root.path() / "var/lib/amslpr").string()), e.what());
+    BOOST_TEST(contains(e.what(), (root.path / "var/lib/amslpr").string()), e.what());
   }
   // A path through a regular file (ENOTDIR) is "not found" too.
-  std::ofstream(root.path() / "file") << "x";
+  std::ofstream(root.path / "file") << "x";
   try {
     node::stat_filesystem(env, "/file/below");
     BOOST_ERROR("expected IoError");

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "plugins/plugin_units.h"
+#include "temp_dir.h"
 
 using namespace hawatch;
 using namespace std::chrono_literals;
@@ -29,12 +30,7 @@ struct HostEnv {
 };
 BOOST_GLOBAL_FIXTURE(HostEnv);
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("hawatch-plugin-test-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using hawatch::test::TempDir;
 
 std::vector<ScheduledCollector> units(const std::string& yaml, const std::string& rootfs = "/") {
   Config cfg = parse_config("plugins:\n  directory: " HAWATCH_TEST_PLUGIN_DIR "\n" + yaml, "test.yml");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/config_reader.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -80,26 +81,7 @@ std::string tls_with(const std::string& extra) {
          extra;
 }
 
-// A scratch directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "hawatch-web-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, ec);
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using hawatch::test::TempDir;
 
 void write(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -269,15 +251,15 @@ BOOST_AUTO_TEST_CASE(unreadable_key_file) {
   // Mode 000: only meaningful when not root (root reads it anyway, and so would the daemon).
   if (::geteuid() != 0) {
     TempDir dir;
-    write(dir.path() / "locked.key", "not really a key\n");
-    fs::permissions(dir.path() / "locked.key", fs::perms::none);
+    write(dir.path / "locked.key", "not really a key\n");
+    fs::permissions(dir.path / "locked.key", fs::perms::none);
     try {
       parse_web_config("tls_server_config:\n  cert_file: " + kCert + "\n  key_file: locked.key\n",
-                       (dir.path() / "web.yml").string());
+                       (dir.path / "web.yml").string());
       BOOST_ERROR("unreadable key accepted");
     } catch (const ConfigError& e) {
       BOOST_TEST(has_error(e.diagnostics(), 3, 13, {"key_file", "Permission denied"},
-                           (dir.path() / "web.yml").string()),
+                           (dir.path / "web.yml").string()),
                  dump(e.diagnostics()));
     }
   } else {
@@ -414,7 +396,7 @@ BOOST_AUTO_TEST_CASE(file_that_cannot_be_read) {
 
 BOOST_AUTO_TEST_CASE(positions_in_a_file_name_the_file) {
   TempDir dir;
-  const fs::path path = dir.path() / "web.yml";
+  const fs::path path = dir.path / "web.yml";
   write(path, "# comment\nbasic_auth_users:\n  prometheus: nope\n");
   try {
     load_web_config(path.string());
