@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "core/log.h"
 #include "daemon.h"
+#include "eager_binding.h"
 #include "hawatch/version.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
     std::cout << "hawatch, version " << kVersion << " (revision: " << kRevision << ")\n";
     return 0;
   }
+  // Only the long-running daemon is worth an exec; a config check exits in milliseconds.
+  if (!cl.check_config) ensure_eager_binding(argv);
   log::configure(*log::parse_level(cl.log_level), *log::parse_format(cl.log_format));
 
   // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
