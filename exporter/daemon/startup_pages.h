@@ -5,11 +5,13 @@
 // code and read-only data all over them, and the kernel maps 64 KiB around every such fault: after
 // start-up ~16 MiB of file pages are resident, most of which a serving hawatch never uses again.
 // Dropping them (MADV_DONTNEED) is what the kernel's reclaim does to clean file pages at any time:
-// a page needed again is read back from the page cache, and MADV_RANDOM keeps that to the one
-// page needed instead of a 64 KiB window. It loses nothing only for mappings whose every page is
-// still the file's own: private, never writable, no copy-on-write page (relocated data made
-// read-only, like RELRO, has them) — and only while no other thread can map, unmap or relocate
-// meanwhile, so it runs before hawatch starts its first thread and refuses to run otherwise.
+// a page needed again is mapped back from the page cache, and MADV_RANDOM stops read-ahead when it
+// has to come from disk. (The kernel still maps the already-cached neighbours of a faulting page
+// within its 64 KiB window, whatever the advice: steady-state code grows resident in such steps,
+// so code that runs together should sit together.) It loses nothing only for mappings whose
+// every page is still the file's own: private, never writable, no copy-on-write page (relocated
+// data made read-only, like RELRO, has them) — and only while no other thread can map, unmap or
+// relocate meanwhile, so it runs before hawatch starts its first thread and refuses otherwise.
 // (MADV_PAGEOUT would be race-free, but the kernel honours it for file pages only when the caller
 // could write the file: never for an unprivileged daemon and /usr/lib.)
 
