@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/collector.h"
+#include "core/collector_sources.h"
 #include "core/log.h"
 #include "keepalived_config.h"
 #include "keepalived_dbus.h"
@@ -180,10 +181,7 @@ CollectorDescriptor keepalived_descriptor() {
   d.default_interval = std::chrono::seconds(5);
   d.default_timeout = std::chrono::seconds(3);
   // On where keepalived is configured.
-  d.source_exists = [](const Environment& env) {
-    std::error_code ec;
-    return std::filesystem::exists(env.root("/etc/keepalived/keepalived.conf"), ec);
-  };
+  d.source_exists = sources::keepalived_configured;
   d.create = create;
   return d;
 }

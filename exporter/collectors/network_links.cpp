@@ -19,24 +19,24 @@ std::vector<Link> read_links(const Environment& env, std::vector<std::string>& p
   std::error_code ec;
   fs::directory_iterator it(net, ec);
   if (ec) throw IoError(net, ec.value());
+  std::string text;
+  int err = 0;
   for (const auto& entry : it) {
     // Interfaces are symlinks to directories (directories in fixture trees); skip plain files.
     if (!entry.is_directory(ec)) continue;
     Link link;
     link.name = entry.path().filename().string();
-    try {
-      link.operstate = std::string(trim(read_file(entry.path() / "operstate", 256)));
-    } catch (const IoError& e) {
-      problems.emplace_back(e.what());
+    if (!read_file_into(entry.path() / "operstate", text, err, 256)) {
+      problems.emplace_back(IoError(entry.path() / "operstate", err).what());
       continue;
     }
-    try {
-      const std::string text = read_file(entry.path() / "carrier", 256);
+    link.operstate = std::string(trim(text));
+    // Unreadable (EINVAL) while the interface is administratively down: no carrier to speak of.
+    // Not an exception: a down interface fails this on every run.
+    if (read_file_into(entry.path() / "carrier", text, err, 256)) {
       const auto carrier = trim(text);
       if (carrier == "1") link.carrier = true;
       else if (carrier == "0") link.carrier = false;
-    } catch (const IoError&) {
-      // EINVAL while the interface is administratively down: no carrier to speak of.
     }
     links.push_back(std::move(link));
   }

@@ -77,19 +77,20 @@ class NodeCollector final : public Collector {
 
   void filesystems(MetricSink& sink, std::vector<CollectProblem>& problems) {
     for (const auto& mp : mountpoints_) {
-      try {
-        const auto fs = node::stat_filesystem(env_, mp);
-        const Labels l{{"mountpoint", mp}};
-        sink.gauge("hawatch_node_filesystem_size_bytes", "Filesystem size.", fs.size_bytes, l);
-        sink.gauge("hawatch_node_filesystem_avail_bytes", "Filesystem space available to non-root users.",
-                   fs.avail_bytes, l);
-        sink.gauge("hawatch_node_filesystem_readonly",
-                   "Whether the filesystem is mounted read-only (an SD card in trouble often is).",
-                   fs.readonly ? 1 : 0, l);
-      } catch (const IoError& e) {
+      std::optional<IoError> error;
+      const auto fs = node::stat_filesystem(env_, mp, error);
+      if (!fs) {
         // Default AMSLPR paths that do not exist on this install are skipped quietly.
-        if (explicit_list_ || mp == "/" || !e.not_found()) problems.push_back({e.what()});
+        if (explicit_list_ || mp == "/" || !error->not_found()) problems.push_back({error->what()});
+        continue;
       }
+      const Labels l{{"mountpoint", mp}};
+      sink.gauge("hawatch_node_filesystem_size_bytes", "Filesystem size.", fs->size_bytes, l);
+      sink.gauge("hawatch_node_filesystem_avail_bytes", "Filesystem space available to non-root users.",
+                 fs->avail_bytes, l);
+      sink.gauge("hawatch_node_filesystem_readonly",
+                 "Whether the filesystem is mounted read-only (an SD card in trouble often is).",
+                 fs->readonly ? 1 : 0, l);
     }
   }
 

@@ -123,10 +123,14 @@ TimeSync time_sync_from_timex(const struct timex& tx, int adjtimex_state) {
   return out;
 }
 
-FilesystemUsage stat_filesystem(const Environment& env, const std::string& mountpoint) {
+std::optional<FilesystemUsage> stat_filesystem(const Environment& env, const std::string& mountpoint,
+                                               std::optional<IoError>& error) {
   const auto path = env.root(mountpoint);
   struct statvfs st {};
-  if (::statvfs(path.c_str(), &st) != 0) throw IoError(path, errno);
+  if (::statvfs(path.c_str(), &st) != 0) {
+    error.emplace(path, errno);
+    return std::nullopt;
+  }
   FilesystemUsage out;
   out.mountpoint = mountpoint;
   const double frsize = static_cast<double>(st.f_frsize ? st.f_frsize : st.f_bsize);

@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/environment.h"
+#include "core/file_io.h"
 
 namespace hawatch::node {
 
@@ -54,7 +56,10 @@ struct FilesystemUsage {
   double avail_bytes = 0;
   bool readonly = false;
 };
-// statvfs() of the mountpoint seen through --path.rootfs. Throws IoError.
-FilesystemUsage stat_filesystem(const Environment& env, const std::string& mountpoint);
+// statvfs() of the mountpoint seen through --path.rootfs; nullopt with `error` set when it fails.
+// Not thrown: a default mountpoint missing on this install fails every run, and an exception per
+// run costs the unwinder's pages and time for an expected outcome.
+std::optional<FilesystemUsage> stat_filesystem(const Environment& env, const std::string& mountpoint,
+                                               std::optional<IoError>& error);
 
 }  // namespace hawatch::node

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "core/collector.h"
+#include "core/collector_sources.h"
 #include "systemd_bus.h"
 #include "systemd_units.h"
 
@@ -124,11 +125,7 @@ CollectorDescriptor systemd_descriptor() {
   d.default_interval = std::chrono::seconds(15);
   d.default_timeout = std::chrono::seconds(5);
   // On when there is a system bus to talk to.
-  d.source_exists = [](const Environment&) {
-    const auto path = systemd::system_bus_socket_path(std::getenv("DBUS_SYSTEM_BUS_ADDRESS"));
-    std::error_code ec;
-    return !path || std::filesystem::exists(*path, ec);
-  };
+  d.source_exists = [](const Environment&) { return sources::system_bus_exists(); };
   d.create = [](const CollectorArgs& args) -> std::unique_ptr<Collector> {
     MapReader opts(args.options, args.ctx, args.where);
     const bool has_include = opts.has("unit_include");

@@ -93,9 +93,4 @@ class FailureCounter {
   std::map<std::string, Entry, std::less<>> units_;
 };
 
-// The unix socket path of the system bus for `auto` enablement: from DBUS_SYSTEM_BUS_ADDRESS
-// (`address_env`, may be null) when set, else D-Bus's default. nullopt when the address names no
-// unix socket path (e.g. an abstract socket), in which case there is no file to test.
-std::optional<std::string> system_bus_socket_path(const char* address_env);
-
 }  // namespace hawatch::systemd

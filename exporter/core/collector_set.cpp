@@ -2,21 +2,67 @@
 
 #include <algorithm>
 
+#include "collector_modules.h"
 #include "log.h"
 
 namespace hawatch {
+namespace {
+
+Enablement effective_enablement(const std::string& name, Enablement configured,
+                                const CollectorOverrides& overrides) {
+  if (auto it = overrides.enabled.find(name); it != overrides.enabled.end())
+    return it->second ? Enablement::on : Enablement::off;
+  return configured;
+}
+
+// Module collectors the config file did not load (collector_modules.h): those a --collector.NAME
+// flag turns on, and those enabled automatically whose source exists on this host. Their module
+// is loaded here, and only here, so a host without the source never maps the module's libraries.
+void add_module_collectors(const Config& config, const Environment& env,
+                           const CollectorOverrides& overrides, ConfigContext& ctx,
+                           std::map<std::string, CollectorConfig>& configs) {
+  for (const auto& mc : module_collectors()) {
+    const std::string name(mc.collector);
+    if (configs.contains(name)) continue;
+    // Absent from the file, or there with `enabled: false` (kept for a --collector.NAME flag).
+    const auto unloaded = config.unloaded_sections.find(name);
+    const bool disabled = unloaded != config.unloaded_sections.end();
+    const Enablement configured =
+        disabled || !mc.source_exists ? Enablement::off : Enablement::automatic;
+    const Enablement wanted = effective_enablement(name, configured, overrides);
+    if (wanted == Enablement::off) continue;
+    if (wanted == Enablement::automatic && !mc.source_exists(env)) continue;
+    const YAML::Node section = disabled ? unloaded->second : YAML::Node(YAML::NodeType::Undefined);
+    try {
+      load_collector_module(mc);
+    } catch (const std::exception& e) {
+      const std::string why =
+          wanted == Enablement::on
+              ? " (turned on by --collector." + name + ")"
+              : " (on automatically: its source exists on this host; --no-collector." + name +
+                    " turns it off)";
+      ctx.error(section.IsDefined() ? section.Mark() : YAML::Mark::null_mark(),
+                "collectors." + name + why + ": " + e.what());
+      continue;
+    }
+    configs.emplace(name, read_collector_config(*CollectorRegistry::find(name), section, ctx));
+  }
+}
+
+}  // namespace
 
 std::vector<ScheduledCollector> build_collectors(const Config& config, const Environment& env,
                                                  const CollectorOverrides& overrides) {
   ConfigContext ctx(config.source);
+  std::map<std::string, CollectorConfig> configs = config.collectors;
+  add_module_collectors(config, env, overrides, ctx, configs);
   std::vector<ScheduledCollector> out;
-  for (const auto& [name, cc] : config.collectors) {
+  for (const auto& [name, cc] : configs) {
     const CollectorDescriptor* d = CollectorRegistry::find(name);
     if (!d) continue;
-    Enablement enablement = cc.enablement;
-    if (auto it = overrides.enabled.find(name); it != overrides.enabled.end())
-      enablement = it->second ? Enablement::on : Enablement::off;
+    const Enablement enablement = effective_enablement(name, cc.enablement, overrides);
     if (enablement == Enablement::off) continue;
+    // Once loaded, the collector's own check is the authority.
     if (enablement == Enablement::automatic && !d->source_exists(env)) {
       log::debug("collector source absent, not enabled", {{"collector", name}});
       continue;

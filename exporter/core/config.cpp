@@ -5,6 +5,7 @@
 #include <cstring>
 #include <set>
 
+#include "collector_modules.h"
 #include "file_io.h"
 
 namespace hawatch {
@@ -44,9 +45,38 @@ Enablement parse_enablement(const std::string& text) {
   return Enablement::automatic;
 }
 
+bool section_disabled(const YAML::Node& section) {
+  if (!section.IsMap()) return false;
+  // Iterated, not section["enabled"]: a missing key on a const node is an invalid node that throws.
+  for (const auto& kv : section)
+    if (kv.first.IsScalar() && kv.first.Scalar() == "enabled")
+      return kv.second.IsScalar() && kv.second.Scalar() == "false";
+  return false;
+}
+
+// A section naming a collector that lives in a module loads the module now, so that the
+// collector's own factory validates its options (--check-config) and a reload that adds the
+// section takes effect. A module that cannot be loaded is an error at the section.
+void load_module_of_section(const ModuleCollector& mc, const YAML::Node& key, const YAML::Node& section,
+                            ConfigContext& ctx, Config& cfg) {
+  // An empty section means the same as none: the defaults, decided with the host (collector_set).
+  if (!section.IsDefined() || section.IsNull()) return;
+  if (section_disabled(section)) {
+    cfg.unloaded_sections.emplace(std::string(mc.collector), section);
+    return;
+  }
+  try {
+    load_collector_module(mc);
+  } catch (const std::exception& e) {
+    ctx.error(key, "collectors." + std::string(mc.collector) + ": " + e.what());
+  }
+}
+
+}  // namespace
+
 // Splits the common scheduling keys off a collector section; the rest are the collector's own.
-CollectorConfig read_collector(const CollectorDescriptor& d, const YAML::Node& section,
-                               ConfigContext& ctx) {
+CollectorConfig read_collector_config(const CollectorDescriptor& d, const YAML::Node& section,
+                                      ConfigContext& ctx) {
   const std::string where = "collectors." + d.name;
   CollectorConfig cfg;
   cfg.name = d.name;
@@ -113,6 +143,8 @@ CollectorConfig read_collector(const CollectorDescriptor& d, const YAML::Node& s
   return cfg;
 }
 
+namespace {
+
 void read_collectors(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
   if (node.IsDefined() && !node.IsNull() && !node.IsMap()) {
     ctx.error(node, "\"collectors\" must be a mapping of collector name to settings");
@@ -125,18 +157,21 @@ void read_collectors(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
       const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
       if (!seen.insert(name).second)
         ctx.error(kv.first, "duplicate key \"collectors." + name + "\"");
-      if (!CollectorRegistry::find(name)) {
-        std::string known;
-        for (const auto* d : CollectorRegistry::all()) known += (known.empty() ? "" : ", ") + d->name;
-        ctx.error(kv.first, "unknown collector \"" + name + "\" (known: " + known + ")");
+      if (CollectorRegistry::find(name)) continue;
+      if (const auto* mc = find_module_collector(name)) {
+        load_module_of_section(*mc, kv.first, kv.second, ctx, cfg);
+        continue;
       }
+      std::string known;
+      for (const auto& n : known_collector_names()) known += (known.empty() ? "" : ", ") + n;
+      ctx.error(kv.first, "unknown collector \"" + name + "\" (known: " + known + ")");
     }
   }
   for (const auto* d : CollectorRegistry::all()) {
     // A missing key on a const node is a "zombie" that throws when copied: use Undefined instead.
     YAML::Node section(YAML::NodeType::Undefined);
     if (node.IsMap() && node[d->name].IsDefined()) section = node[d->name];
-    cfg.collectors.emplace(d->name, read_collector(*d, section, ctx));
+    cfg.collectors.emplace(d->name, read_collector_config(*d, section, ctx));
   }
 }
 

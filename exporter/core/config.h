@@ -30,7 +30,11 @@ struct Config {
   std::size_t workers = 4;
   std::string listen_address;
   std::string telemetry_path = "/metrics";
-  std::map<std::string, CollectorConfig> collectors;  // every registered collector, by name
+  // Every collector registered once the file is read (built in, or in a module it loaded), by name.
+  std::map<std::string, CollectorConfig> collectors;
+  // Sections of module collectors (collector_modules.h) whose module the file leaves unloaded
+  // because it disables them: --collector.NAME can still turn them on, with these options.
+  std::map<std::string, YAML::Node> unloaded_sections;
   YAML::Node plugins;
   YAML::Node rule_files;
   YAML::Node alerting;
@@ -49,5 +53,10 @@ const std::string& embedded_default_config();
 Config parse_config(const std::string& text, const std::string& source);
 // Reads and parses a config file; throws ConfigError.
 Config load_config_file(const std::string& path);
+
+// A collector's scheduling settings and options from its section (Undefined when absent), for a
+// collector whose module is loaded after the file was read (core/collector_set.cpp).
+CollectorConfig read_collector_config(const CollectorDescriptor& d, const YAML::Node& section,
+                                      ConfigContext& ctx);
 
 }  // namespace hawatch

@@ -51,9 +51,11 @@ void load_module(std::string_view name) {
   // RTLD_NOW: a module built against another hawatch fails here, with the missing symbol named,
   // rather than at its first call. RTLD_LOCAL: modules do not see each other's symbols.
   if (!dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-    const char* why = dlerror();
-    throw std::runtime_error("cannot load module " + file.string() + ": " +
-                             (why ? why : "unknown dynamic loader error"));
+    const char* error = dlerror();
+    std::string why = error ? error : "unknown dynamic loader error";
+    // dlerror() usually starts with the file name again; the message names it once.
+    if (why.starts_with(file.string() + ": ")) why.erase(0, file.string().size() + 2);
+    throw std::runtime_error("cannot load module " + file.string() + ": " + why);
   }
   loaded().emplace(name);
 }

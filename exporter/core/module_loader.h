@@ -7,6 +7,8 @@
 // A module is <name>.so in module_directory(). Its static initialisers register what it provides
 // (e.g. HAWATCH_REGISTER_COLLECTOR) into registries that live in the hawatch executable, which
 // exports the hawatch:: symbols modules link against. Modules are never unloaded.
+//
+// Which collector lives in which module, and when it is loaded: collector_modules.h.
 
 #include <filesystem>
 #include <string_view>

@@ -1,19 +1,32 @@
 #include "daemon.h"
 
 #include <signal.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <iostream>
 
 #include "core/log.h"
 #include "hawatch/version.h"
+#include "http/tls_socket.h"
 #include "plugins/plugin_units.h"
+#include "sd_notify.h"
 #include "startup_pages.h"
 
 namespace hawatch {
 
 using std::chrono::steady_clock;
+
+namespace {
+
+// Tells the service manager (systemd, Type=notify) about a state change; without one, a no-op.
+// A failure is not worth stopping for (libsystemd callers ignore it too), only worth a note.
+void notify_service_manager(std::string_view state) {
+  const auto result = sd::notify(state);
+  if (result.outcome == sd::NotifyOutcome::failed)
+    log::debug("service manager notification failed", {{"err", result.error}});
+}
+
+}  // namespace
 
 Daemon::Daemon(CommandLine cl) : cl_(std::move(cl)) {}
 
@@ -49,7 +62,8 @@ int Daemon::check_config() {
     auto collectors = build_collectors(cfg, environment(cfg), overrides);
     for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg))) collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
-    if (cl_.web_config_file) load_web_config(*cl_.web_config_file);
+    // Loads the tls module and the TLS material as start-up would.
+    if (cl_.web_config_file) check_tls_setup(load_web_config(*cl_.web_config_file));
     for (const auto& w : cfg.warnings) std::cerr << "warning: " << w << "\n";
     std::cout << cfg.source << ": OK (" << collectors.size() << " collectors enabled)\n";
     return 0;
@@ -61,12 +75,16 @@ int Daemon::check_config() {
   return 1;
 }
 
-void Daemon::start_generation(const Config& config) {
+std::vector<ScheduledCollector> Daemon::build_units(const Config& config) const {
   CollectorOverrides overrides{cl_.collector_switches};
   auto collectors = build_collectors(config, environment(config), overrides);
   // Exec checks, .so plugins and the textfile directory are scheduled like collectors.
   for (auto& unit : plugins::build_plugin_units(config, environment(config)))
     collectors.push_back(std::move(unit));
+  return collectors;
+}
+
+void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
   if (scheduler_) scheduler_->stop();
@@ -85,7 +103,7 @@ void Daemon::reload() {
     Config next = load_config();
     if (next.listen_address != config_.listen_address || next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
-    start_generation(next);
+    start_generation(build_units(next));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
     log::info("configuration reloaded");
@@ -115,6 +133,7 @@ int Daemon::run() {
   std::optional<WebConfig> web;
   try {
     if (cl_.web_config_file) web = load_web_config(*cl_.web_config_file);
+    if (web) require_tls_support(*web);  // maps OpenSSL only when TLS is configured
   } catch (const ConfigError& e) {
     for (const auto& d : e.diagnostics()) log::error("invalid web config", {{"err", d.to_string()}});
     return 1;
@@ -127,13 +146,16 @@ int Daemon::run() {
                                  {"revision", kRevision},
                                  {"config", config_.source},
                                  {"node", config_.node_name}});
-  // Last moment with one thread: give back the library pages only loading and config parsing
-  // needed (see startup_pages.h).
-  log::debug("start-up pages released", {{"bytes", std::to_string(release_startup_pages())}});
-  store_ = std::make_shared<SnapshotStore>();
-  pool_ = std::make_shared<WorkerPool>(config_.workers);
   try {
-    start_generation(config_);
+    // Collectors are built (their options read, their modules loaded) while there is one thread,
+    // so that the release below also covers what that needed.
+    auto units = build_units(config_);
+    // Last moment with one thread: give back the library pages only loading and config parsing
+    // needed (see startup_pages.h).
+    log::debug("start-up pages released", {{"bytes", std::to_string(release_startup_pages())}});
+    store_ = std::make_shared<SnapshotStore>();
+    pool_ = std::make_shared<WorkerPool>(config_.workers);
+    start_generation(std::move(units));
     HttpServerOptions http_opts;
     http_opts.listen_address = config_.listen_address;
     http_opts.telemetry_path = config_.telemetry_path;
@@ -151,14 +173,14 @@ int Daemon::run() {
   log::info("listening", {{"address", config_.listen_address},
                           {"port", std::to_string(http_->port())},
                           {"tls", web && web->tls ? "true" : "false"}});
-  sd_notify(0, "READY=1\nSTATUS=serving metrics");
+  notify_service_manager("READY=1\nSTATUS=serving metrics");
 
-  std::uint64_t watchdog_usec = 0;
-  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  const auto watchdog_interval = sd::watchdog_enabled();
+  const bool watchdog = watchdog_interval.has_value();
   timespec wait{1, 0};
-  if (watchdog && watchdog_usec / 2 < 1000000) {
+  if (watchdog && watchdog_interval->count() / 2 < 1000000) {
     wait.tv_sec = 0;
-    wait.tv_nsec = static_cast<long>(watchdog_usec / 2 * 1000);
+    wait.tv_nsec = static_cast<long>(watchdog_interval->count() / 2 * 1000);
   }
 
   sigset_t signals;
@@ -169,17 +191,17 @@ int Daemon::run() {
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGHUP) {
-      sd_notify(0, "RELOADING=1");
+      notify_service_manager(sd::reloading_message());
       reload();
-      sd_notify(0, "READY=1");
+      notify_service_manager("READY=1");
     } else if (sig == SIGTERM || sig == SIGINT) {
       log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       break;
     }
     // Only vouch for liveness to systemd while collection is actually progressing.
-    if (watchdog && healthy()) sd_notify(0, "WATCHDOG=1");
+    if (watchdog && healthy()) notify_service_manager("WATCHDOG=1");
   }
-  sd_notify(0, "STOPPING=1");
+  notify_service_manager("STOPPING=1");
   http_->stop();
   scheduler_->stop();
   if (!pool_->shutdown(std::chrono::seconds(2)))

@@ -28,7 +28,10 @@ class Daemon {
  private:
   Config load_config() const;
   Environment environment(const Config& config) const;
-  void start_generation(const Config& config);
+  // Builds the collector and plugin units a config asks for; throws ConfigError.
+  std::vector<ScheduledCollector> build_units(const Config& config) const;
+  // Replaces the running collectors with `collectors` under a new generation.
+  void start_generation(std::vector<ScheduledCollector> collectors);
   void reload();
   bool healthy() const;
 

@@ -1,6 +1,5 @@
 #include "http_server.h"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -9,13 +8,10 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/ThreadPool.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -31,6 +27,7 @@
 #include "core/parse.h"
 #include "hawatch/version.h"
 #include "status_page.h"
+#include "tls_socket.h"
 
 namespace hawatch {
 
@@ -240,65 +237,6 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 constexpr long kKeepAliveSeconds = 5;
 constexpr int kThreadStackBytes = 512 * 1024;
 
-int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
-
-Poco::Net::Context::Protocols poco_protocol(TlsVersion v) {
-  switch (v) {
-    case TlsVersion::tls10: return Poco::Net::Context::PROTO_TLSV1;
-    case TlsVersion::tls11: return Poco::Net::Context::PROTO_TLSV1_1;
-    case TlsVersion::tls12: return Poco::Net::Context::PROTO_TLSV1_2;
-    case TlsVersion::tls13: return Poco::Net::Context::PROTO_TLSV1_3;
-  }
-  return Poco::Net::Context::PROTO_TLSV1_2;
-}
-
-Poco::Net::Context::Ptr make_tls_context(const TlsServerConfig& tls) {
-  static const bool ssl_initialised = [] {
-    Poco::Net::initializeSSL();
-    return true;
-  }();
-  (void)ssl_initialised;
-  using Poco::Net::Context;
-  Context::Params params;
-  params.privateKeyFile = tls.key_file;
-  params.certificateFile = tls.cert_file;
-  params.caLocation = tls.client_ca_file;
-  params.loadDefaultCAs = false;
-  params.verificationDepth = 9;
-  params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-  switch (tls.client_auth) {
-    case ClientAuth::none: params.verificationMode = Context::VERIFY_NONE; break;
-    case ClientAuth::verify_if_given: params.verificationMode = Context::VERIFY_RELAXED; break;
-    case ClientAuth::require_and_verify: params.verificationMode = Context::VERIFY_STRICT; break;
-    case ClientAuth::request:
-    case ClientAuth::require_any: params.verificationMode = Context::VERIFY_RELAXED; break;
-  }
-  Context::Ptr ctx;
-  try {
-    ctx = new Context(Context::TLS_SERVER_USE, params);
-  } catch (const Poco::Exception& e) {
-    throw std::runtime_error("TLS setup failed: " + e.displayText());
-  }
-  // Poco's "extended" verification matches the peer certificate against the peer's host name —
-  // on a server, the client's IP address — which a client certificate never names. Chain
-  // verification against client_ca_file (OpenSSL's) is all that exporter-toolkit does.
-  ctx->enableExtendedCertificateVerification(false);
-  ctx->requireMinimumProtocol(poco_protocol(tls.min_version));
-  if (tls.max_version) {
-    int disable = 0;
-    for (auto v : {TlsVersion::tls10, TlsVersion::tls11, TlsVersion::tls12, TlsVersion::tls13})
-      if (v > *tls.max_version) disable |= poco_protocol(v);
-    if (disable) ctx->disableProtocols(disable);
-  }
-  // Requesting without verifying is not a Poco mode; set it on the OpenSSL context directly.
-  if (tls.client_auth == ClientAuth::request)
-    SSL_CTX_set_verify(ctx->sslContext(), SSL_VERIFY_PEER, accept_any_certificate);
-  if (tls.client_auth == ClientAuth::require_any)
-    SSL_CTX_set_verify(ctx->sslContext(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                       accept_any_certificate);
-  return ctx;
-}
-
 }  // namespace
 
 struct HttpServer::Impl {
@@ -320,7 +258,7 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
   Poco::Net::ServerSocket socket;
   try {
     if (options.web && options.web->tls)
-      socket = Poco::Net::SecureServerSocket(make_tls_context(*options.web->tls));
+      socket = make_tls_server_socket(*options.web->tls);  // from the tls module
     if (addr.host.empty()) {
       try {
         // Dual-stack: one socket for IPv6 and IPv4, as node_exporter's ":9100" does.

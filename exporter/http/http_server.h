@@ -30,7 +30,8 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // `healthy` answers /-/healthy (the scheduler is alive). Throws std::runtime_error when the
-  // address cannot be bound or TLS material cannot be loaded.
+  // address cannot be bound or TLS material cannot be loaded. With TLS configured, call
+  // require_tls_support (tls_socket.h) first: TLS comes from the tls module.
   HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore> store,
              std::function<bool()> healthy);
   ~HttpServer();

@@ -113,6 +113,8 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
   if (YAML::Node tls_node = top.node("tls_server_config"); tls_node.IsDefined() && !tls_node.IsNull()) {
     MapReader tls(tls_node, ctx, "tls_server_config");
     if (tls.valid()) cfg.tls = read_tls(tls, tls_node, source);
+    cfg.tls_line = tls_node.Mark().line + 1;
+    cfg.tls_column = tls_node.Mark().column + 1;
     tls.finish();
   }
   if (YAML::Node http = top.node("http_server_config"); http.IsDefined() && !http.IsNull()) {

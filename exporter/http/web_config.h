@@ -29,6 +29,10 @@ struct TlsServerConfig {
 struct WebConfig {
   std::string source;
   std::optional<TlsServerConfig> tls;
+  // Where tls_server_config is in `source` (1-based), for errors found after parsing: the tls
+  // module not loading, the TLS material not loading.
+  int tls_line = 0;
+  int tls_column = 0;
   std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
   std::map<std::string, std::string> headers;           // extra response headers
 };

@@ -67,6 +67,9 @@ last_ready=$(grep -n 'READY=1' "$TMP/main.msgs" | tail -1 | cut -d: -f1)
 [[ -n $reloading ]] || fail "no RELOADING=1 on SIGHUP: $(cat "$TMP/main.msgs")"
 ((reloading < last_ready)) || fail "RELOADING=1 did not come before the new READY=1"
 ok "SIGHUP: RELOADING=1 then READY=1"
+# Type=notify-reload wants the reload's CLOCK_MONOTONIC time in the same message.
+assert_match "$(grep 'RELOADING=1' "$TMP/main.msgs" | tail -1)" ' RELOADING=1\|MONOTONIC_USEC=[0-9]+$' \
+  "RELOADING=1 carries MONOTONIC_USEC"
 
 # SIGTERM: STOPPING=1, then a clean exit.
 kill -TERM "$pid"

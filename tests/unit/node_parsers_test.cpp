@@ -296,40 +296,40 @@ BOOST_AUTO_TEST_CASE(statvfs_through_rootfs) {
   env.rootfs = root.path;
 
   // "/var/lib/amslpr" exists only below the temp rootfs, so success proves the join.
-  const auto usage = node::stat_filesystem(env, "/var/lib/amslpr");
-  BOOST_TEST(usage.mountpoint == "/var/lib/amslpr");
-  BOOST_TEST(usage.size_bytes > 0);
-  BOOST_TEST(usage.avail_bytes >= 0);
-  BOOST_TEST(usage.avail_bytes <= usage.size_bytes);
-  BOOST_TEST(!usage.readonly);
+  std::optional<IoError> error;
+  const auto usage = node::stat_filesystem(env, "/var/lib/amslpr", error);
+  BOOST_TEST_REQUIRE(usage.has_value(), (error ? error->what() : ""));
+  BOOST_TEST(!error.has_value());
+  BOOST_TEST(usage->mountpoint == "/var/lib/amslpr");
+  BOOST_TEST(usage->size_bytes > 0);
+  BOOST_TEST(usage->avail_bytes >= 0);
+  BOOST_TEST(usage->avail_bytes <= usage->size_bytes);
+  BOOST_TEST(!usage->readonly);
 
-  const auto root_usage = node::stat_filesystem(env, "/");
-  BOOST_TEST(root_usage.mountpoint == "/");
-  BOOST_TEST(root_usage.size_bytes == usage.size_bytes);  // same filesystem
+  const auto root_usage = node::stat_filesystem(env, "/", error);
+  BOOST_TEST_REQUIRE(root_usage.has_value());
+  BOOST_TEST(root_usage->mountpoint == "/");
+  BOOST_TEST(root_usage->size_bytes == usage->size_bytes);  // same filesystem
 }
 
 BOOST_AUTO_TEST_CASE(missing_path_is_io_error_not_found) {
   TempDir root;
   Environment env;
   env.rootfs = root.path;
-  try {
-    node::stat_filesystem(env, "/var/lib/amslpr");
-    BOOST_ERROR("expected IoError");
-  } catch (const IoError& e) {
-    BOOST_TEST(e.not_found());
-    BOOST_TEST(e.error_code() == ENOENT);
-    // The message names the path as seen through the rootfs.
-    BOOST_TEST(contains(e.what(), (root.path / "var/lib/amslpr").string()), e.what());
-  }
+  std::optional<IoError> error;
+  BOOST_TEST(!node::stat_filesystem(env, "/var/lib/amslpr", error).has_value());
+  BOOST_TEST_REQUIRE(error.has_value());
+  BOOST_TEST(error->not_found());
+  BOOST_TEST(error->error_code() == ENOENT);
+  // The message names the path as seen through the rootfs.
+  BOOST_TEST(contains(error->what(), (root.path / "var/lib/amslpr").string()), error->what());
   // A path through a regular file (ENOTDIR) is "not found" too.
   std::ofstream(root.path / "file") << "x";
-  try {
-    node::stat_filesystem(env, "/file/below");
-    BOOST_ERROR("expected IoError");
-  } catch (const IoError& e) {
-    BOOST_TEST(e.not_found());
-    BOOST_TEST(e.error_code() == ENOTDIR);
-  }
+  error.reset();
+  BOOST_TEST(!node::stat_filesystem(env, "/file/below", error).has_value());
+  BOOST_TEST_REQUIRE(error.has_value());
+  BOOST_TEST(error->not_found());
+  BOOST_TEST(error->error_code() == ENOTDIR);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

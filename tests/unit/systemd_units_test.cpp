@@ -11,11 +11,13 @@
 
 #include "collectors/systemd_units.h"
 #include "core/collector_set.h"
+#include "core/collector_sources.h"
 #include "core/config.h"
 #include "core/config_reader.h"
 
 using namespace hawatch;
 using namespace hawatch::systemd;
+using hawatch::sources::system_bus_socket_path;
 using Strings = std::vector<std::string>;
 
 namespace {
