@@ -13,6 +13,7 @@ function group(path) {
   if (path ~ /\/lib(ldns|sqlite3|yaml-cpp|prometheus-cpp-core|z|crypt|pcre|expat|mnl)[.-]/)
     return "ldns, sqlite3, yaml-cpp, prometheus-cpp, zlib, libcrypt, pcre, expat, libmnl"
   if (path ~ /\/hawatch$/) return "the hawatch binary"
+  if (path ~ /\/modules\/[a-z0-9_]+\.so$/) return "hawatch modules (collectors, tls)"
   if (path ~ /prometheus-node-exporter$/) return "the node_exporter binary (Go, static)"
   if (path ~ /^\[/) return "anonymous: heap, stacks, malloc arenas"
   return "other files"

@@ -2,7 +2,6 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -11,6 +10,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 #include <sys/socket.h>
 
@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "basic_auth.h"
+#include "http_connection.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "hawatch/version.h"
@@ -70,7 +71,7 @@ struct Shared {
   std::function<bool()> healthy;
   BasicAuth auth;
   // Set once the server exists; handlers only run while it does.
-  std::atomic<const Poco::Net::HTTPServer*> server{nullptr};
+  std::atomic<const Poco::Net::TCPServer*> server{nullptr};
 };
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -243,7 +244,8 @@ struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
   // Declared before `server`, which borrows it and must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::shared_ptr<ConnectionRegistry> connections = std::make_shared<ConnectionRegistry>();
+  std::unique_ptr<Poco::Net::TCPServer> server;
   std::uint16_t port = 0;
 };
 
@@ -292,8 +294,12 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
   // demand up to max_threads and idle ones end after a minute; small stacks, as a request needs
   // little (the body is prepared text).
   impl_->pool = std::make_unique<Poco::ThreadPool>(1, options.max_threads, 60, kThreadStackBytes);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-      Poco::makeShared<Factory>(impl_->shared), *impl_->pool, socket, params);
+  // A TCPServer with hawatch's connection loop (http_connection.h) rather than Poco's HTTPServer,
+  // whose loop throws an exception for every connection a client closes.
+  impl_->server = std::make_unique<Poco::Net::TCPServer>(
+      Poco::makeShared<HttpConnectionFactory>(params, Poco::makeShared<Factory>(impl_->shared),
+                                              impl_->connections),
+      *impl_->pool, socket, params);
   impl_->shared->server = impl_->server.get();
 }
 
@@ -303,7 +309,8 @@ void HttpServer::start() { impl_->server->start(); }
 
 void HttpServer::stop() {
   if (impl_ && impl_->server) {
-    impl_->server->stopAll(true);
+    impl_->server->stop();
+    impl_->connections->stop_all();
     impl_->shared->server = nullptr;
     impl_->server.reset();
     impl_->pool->joinAll();

@@ -3,6 +3,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <arpa/inet.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -31,6 +34,7 @@
 #include "core/snapshot.h"
 #include "core/unique_fd.h"
 #include "core/worker_pool.h"
+#include "http/http_connection.h"
 #include "http/http_server.h"
 
 namespace fs = std::filesystem;
@@ -662,6 +666,58 @@ BOOST_AUTO_TEST_CASE(idle_keep_alive_clients_do_not_starve_a_scrape) {
   const auto deadline = Clock::now() + 10s;
   for (const auto& fd : idle) answered += contains(read_until(fd->get(), "Healthy\n", deadline), "Healthy\n");
   BOOST_TEST(answered == kIdleClients, answered << " of " << kIdleClients << " idle clients were answered");
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_sent_before_a_close_are_all_answered) {
+  // The connection loop checks for the end of the stream only when Poco holds no unread bytes:
+  // requests already read ahead must still be answered after the client's FIN.
+  StaticServer s;
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(),
+           "GET /-/healthy HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /-/healthy HTTP/1.1\r\nHost: t\r\n\r\n");
+  ::shutdown(fd.get(), SHUT_WR);
+  const std::string got = read_until(fd.get(), "<never>", Clock::now() + 10s);
+  std::size_t answers = 0;
+  for (auto at = got.find("HTTP/1.1 200"); at != std::string::npos; at = got.find("HTTP/1.1 200", at + 1))
+    ++answers;
+  BOOST_TEST(answers == 3u, "answers to 3 pipelined requests: " << answers << "\n" << got);
+  BOOST_TEST(contains(got, "test_static_value{collector=\"alpha\"} 1\n"));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_closing_a_kept_alive_connection_frees_its_thread_at_once) {
+  // One server thread: the second client is served only once the first connection has ended,
+  // which must happen when its client closes, not after the 5 s keep-alive wait.
+  auto options = loopback_options();
+  options.max_threads = 1;
+  StaticServer s(options);
+  {
+    UniqueFd first(connect_loopback(s.server->port()));
+    send_all(first.get(), "GET /-/healthy HTTP/1.1\r\nHost: t\r\n\r\n");
+    BOOST_TEST(contains(read_until(first.get(), "Healthy\n", Clock::now() + 5s), "Healthy\n"));
+  }  // closed here, kept alive until now
+  const auto start = Clock::now();
+  UniqueFd second(connect_loopback(s.server->port()));
+  send_all(second.get(), "GET /-/healthy HTTP/1.1\r\nHost: t\r\n\r\n");
+  BOOST_TEST(contains(read_until(second.get(), "Healthy\n", Clock::now() + 10s), "Healthy\n"));
+  const auto waited = std::chrono::duration<double>(Clock::now() - start).count();
+  BOOST_TEST(waited < 2.5, "the second client waited " << waited << " s for the only thread");
+}
+
+BOOST_AUTO_TEST_CASE(peer_closed_tells_end_of_stream_from_quiet_and_from_data) {
+  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+  Poco::Net::StreamSocket client(listener.address());
+  Poco::Net::StreamSocket served = listener.acceptConnection();
+  BOOST_TEST(!peer_closed(served), "an open, quiet connection");
+  client.sendBytes("x", 1);
+  BOOST_REQUIRE(served.poll(Poco::Timespan(5, 0), Poco::Net::Socket::SELECT_READ));
+  BOOST_TEST(!peer_closed(served), "unread data is not the end");
+  char byte;
+  BOOST_TEST(served.receiveBytes(&byte, 1) == 1);
+  client.close();
+  BOOST_REQUIRE(served.poll(Poco::Timespan(5, 0), Poco::Net::Socket::SELECT_READ));
+  BOOST_TEST(peer_closed(served), "closed by the client, nothing left");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
