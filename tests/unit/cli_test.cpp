@@ -2,6 +2,7 @@
 // --flag value form, the boolean flags, collector switches, and every way to get it wrong, each
 // rejected with a message naming the flag.
 #define BOOST_TEST_MODULE cli
+#include "contains.h"
 #include "daemon/cli.h"
 
 #include <boost/test/unit_test.hpp>
@@ -17,9 +18,7 @@ namespace {
 
 using Args = std::vector<std::string>;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // Parses `args`, which must be rejected; returns the message.
 std::string rejection(const Args& args) {

@@ -2,6 +2,7 @@
 // every bad file is rejected with ConfigError diagnostics that carry the exact FILE:LINE:COL of
 // the offending key or value and a message naming it; all errors of a file come at once.
 #define BOOST_TEST_MODULE config
+#include "contains.h"
 #include "core/config.h"
 
 #include <unistd.h>
@@ -33,9 +34,7 @@ std::string bad(const std::string& name) {
   return (kConfig / "bad" / name).string();
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // A host tree with nothing in it, so that building collectors never depends on this machine.
 Environment empty_env() {

@@ -3,6 +3,7 @@
 // are escaped; gzip output inflates back to the text; the SnapshotStore honours generations,
 // drops stale data, reports readiness and the reload status.
 #define BOOST_TEST_MODULE exposition
+#include "contains.h"
 #include "core/exposition.h"
 
 #include <prometheus/text_serializer.h>
@@ -32,9 +33,7 @@ using std::chrono::system_clock;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 std::size_t count_of(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;

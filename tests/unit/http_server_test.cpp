@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "contains.h"
 #include "core/collector.h"
 #include "core/exposition.h"
 #include "core/scheduler.h"
@@ -49,9 +50,7 @@ struct CurlGlobal {
   ~CurlGlobal() { curl_global_cleanup(); }
 };
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // ---------------------------------------------------------------------------------------------
 // A small libcurl client.

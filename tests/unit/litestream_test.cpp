@@ -23,6 +23,7 @@
 #include "collectors/litestream_metrics.h"
 #include "collectors/litestream_replica.h"
 #include "config_errors.h"
+#include "contains.h"
 #include "core/collector.h"
 #include "core/file_io.h"
 #include "loopback_peer.h"
@@ -37,9 +38,7 @@ namespace {
 
 using hawatch::test::TempDir;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // Writes `p` (creating its directories) with the given mtime in seconds since the epoch.
 void write_at(const fs::path& p, double mtime, const std::string& bytes = "x") {

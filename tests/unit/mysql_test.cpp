@@ -16,6 +16,7 @@
 #include "collector_run.h"
 #include "collectors/mysql_status.h"
 #include "config_errors.h"
+#include "contains.h"
 #include "core/parse.h"
 #include "loopback_peer.h"
 
@@ -55,9 +56,7 @@ mysql::ReplicaStatus status_of(const std::string& file) {
   return mysql::replica_status_from_row(rows[0]);
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 std::vector<ScheduledCollector> build(const std::string& yaml) { return test::build_units(yaml, "mysql"); }
 

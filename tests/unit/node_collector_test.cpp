@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "collector_run.h"
+#include "contains.h"
 #include "core/collector.h"
 #include "core/scheduler.h"
 #include "core/snapshot.h"
@@ -33,9 +34,7 @@ const fs::path kNode = fs::path(HAWATCH_FIXTURES) / "node";
 
 Environment tree(const fs::path& dir) { return test::fixture_tree(dir); }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // Builds the node collector from YAML options ("" = no options section).
 std::unique_ptr<Collector> make_node(const Environment& env, const std::string& yaml,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "collectors/node_parsers.h"
+#include "contains.h"
 #include "core/file_io.h"
 #include "core/parse.h"
 #include "temp_dir.h"
@@ -45,9 +46,7 @@ Environment tree(const std::string& name) {
   return env;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // Runs `fn`, which must throw E, and returns the message.
 template <typename E, typename Fn>

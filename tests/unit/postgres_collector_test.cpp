@@ -19,6 +19,7 @@
 #include "collectors/postgres_config.h"
 #include "collector_run.h"
 #include "config_errors.h"
+#include "contains.h"
 #include "core/unique_fd.h"
 
 using namespace hawatch;
@@ -26,9 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 std::vector<ScheduledCollector> build(const std::string& yaml) { return test::build_units(yaml, "postgres/"); }
 std::string errors_of(const std::string& yaml) { return test::config_errors(yaml); }

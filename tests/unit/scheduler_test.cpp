@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "contains.h"
 #include "core/collector.h"
 #include "core/scheduler.h"
 #include "core/snapshot.h"
@@ -78,9 +79,7 @@ bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds lim
   return pred();
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 // The value of the sample line that starts with `series` ("name{labels}") in exposition text.
 std::optional<double> sample(const std::string& text, const std::string& series) {

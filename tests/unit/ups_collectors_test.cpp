@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "contains.h"
 #include "core/collector_set.h"
 #include "core/config.h"
 #include "config_errors.h"
@@ -28,9 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 bool is_ups_unit(const ScheduledCollector& u) { return u.name.starts_with("apcupsd/") || u.name.starts_with("nut/"); }
 

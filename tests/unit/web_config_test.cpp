@@ -2,6 +2,7 @@
 // client_auth_type, TLS versions), basic auth users (bcrypt only) and response headers; every
 // mistake is a ConfigError at the LINE:COL of the offending key or value.
 #define BOOST_TEST_MODULE web_config
+#include "contains.h"
 #include "http/web_config.h"
 
 #include <sys/stat.h>
@@ -31,9 +32,7 @@ const std::string kCa = (kWeb / "ca.crt").string();
 // htpasswd -nbBC 10 prometheus scrape-pass
 const std::string kHash = "$2y$10$uTqTT8AqFfLvoCM.T2fJ5.1kdCJXoYSIjbf1mTSYsUh0IlYLpIzlm";
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using hawatch::test::contains;
 
 std::string dump(const std::vector<ConfigDiagnostic>& diags) {
   std::string out;
