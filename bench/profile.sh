@@ -28,8 +28,7 @@ awk -v n="$SERIES" -v dir="$OUT/textfile" 'BEGIN {
 }'
 printf 'collectors:\n  node: {}\nplugins:\n  textfile_directory: %s\n' "$OUT/textfile" >"$OUT/hawatch.yml"
 PORT=$((20000 + RANDOM % 40000))
-# LD_BIND_NOW set: the daemon would otherwise re-exec itself (eager_binding.h) out of callgrind.
-LD_BIND_NOW=1 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" "$BIN" \
+valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" "$BIN" \
   --config.file="$OUT/hawatch.yml" --web.listen-address="127.0.0.1:$PORT" >"$OUT/valgrind.log" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT

@@ -1,9 +1,10 @@
 #pragma once
 // The collector interface and its one-line registration.
 //
-// A collector is one file in exporter/collectors/ that ends with
-//   HAWATCH_REGISTER_COLLECTOR(node, kNodeCollector);
-// and nothing else in the tree needs to change to add it.
+// A collector is one folder exporter/collectors/<name>/: its sources, one of which ends with
+//   HAWATCH_REGISTER_COLLECTOR(node, node_descriptor);
+// and a CMakeLists.txt with one hawatch_collector(NAME node SOURCES ...) call. Nothing else in the
+// tree needs to change to add it (docs/adding-a-collector.md walks through one).
 
 #include <chrono>
 #include <functional>

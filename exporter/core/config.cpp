@@ -192,7 +192,7 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.rule_files = top.node("rule_files");
   cfg.alerting = top.node("alerting");
   cfg.failover = top.node("failover");
-  // "plugins" is validated and scheduled by exporter/plugins (build_plugin_units).
+  // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
   for (const char* section : {"rule_files", "alerting", "failover"}) {
     // Accepted so that one config file serves every hawatch version, but said out loud: a
     // section nobody reads must not look like working alerting.

@@ -8,9 +8,8 @@
 #include "core/log.h"
 #include "hawatch/version.h"
 #include "http/tls_socket.h"
-#include "plugins/plugin_units.h"
+#include "runtime/plugin_units.h"
 #include "sd_notify.h"
-#include "startup_pages.h"
 
 namespace hawatch {
 
@@ -147,12 +146,7 @@ int Daemon::run() {
                                  {"config", config_.source},
                                  {"node", config_.node_name}});
   try {
-    // Collectors are built (their options read, their modules loaded) while there is one thread,
-    // so that the release below also covers what that needed.
     auto units = build_units(config_);
-    // Last moment with one thread: give back the library pages only loading and config parsing
-    // needed (see startup_pages.h).
-    log::debug("start-up pages released", {{"bytes", std::to_string(release_startup_pages())}});
     store_ = std::make_shared<SnapshotStore>();
     pool_ = std::make_shared<WorkerPool>(config_.workers);
     start_generation(std::move(units));

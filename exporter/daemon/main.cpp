@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "core/log.h"
 #include "daemon.h"
-#include "eager_binding.h"
 #include "hawatch/version.h"
 
 int main(int argc, char** argv) {
@@ -28,8 +27,6 @@ int main(int argc, char** argv) {
     std::cout << "hawatch, version " << kVersion << " (revision: " << kRevision << ")\n";
     return 0;
   }
-  // Only the long-running daemon is worth an exec; a config check exits in milliseconds.
-  if (!cl.check_config) ensure_eager_binding(argv);
   // glibc gives each thread that allocates its own arena (up to 8 per core), each keeping freed
   // pages of its own; hawatch's threads allocate little and rarely at once, so two arenas serve
   // them at ~120 KiB less resident memory (bench/: no change in scrape throughput).

@@ -2,6 +2,7 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -23,7 +24,6 @@
 #include <string_view>
 
 #include "basic_auth.h"
-#include "http_connection.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "hawatch/version.h"
@@ -244,8 +244,7 @@ struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
   // Declared before `server`, which borrows it and must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::shared_ptr<ConnectionRegistry> connections = std::make_shared<ConnectionRegistry>();
-  std::unique_ptr<Poco::Net::TCPServer> server;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
   std::uint16_t port = 0;
 };
 
@@ -294,12 +293,8 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
   // demand up to max_threads and idle ones end after a minute; small stacks, as a request needs
   // little (the body is prepared text).
   impl_->pool = std::make_unique<Poco::ThreadPool>(1, options.max_threads, 60, kThreadStackBytes);
-  // A TCPServer with hawatch's connection loop (http_connection.h) rather than Poco's HTTPServer,
-  // whose loop throws an exception for every connection a client closes.
-  impl_->server = std::make_unique<Poco::Net::TCPServer>(
-      Poco::makeShared<HttpConnectionFactory>(params, Poco::makeShared<Factory>(impl_->shared),
-                                              impl_->connections),
-      *impl_->pool, socket, params);
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<Factory>(impl_->shared),
+                                                         *impl_->pool, socket, params);
   impl_->shared->server = impl_->server.get();
 }
 
@@ -309,8 +304,8 @@ void HttpServer::start() { impl_->server->start(); }
 
 void HttpServer::stop() {
   if (impl_ && impl_->server) {
-    impl_->server->stop();
-    impl_->connections->stop_all();
+    // Ends idle kept-alive connections at once rather than after their keep-alive wait.
+    impl_->server->stopAll(true);
     impl_->shared->server = nullptr;
     impl_->server.reset();
     impl_->pool->joinAll();

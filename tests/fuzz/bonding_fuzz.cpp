@@ -1,4 +1,3 @@
-// fuzz-sources: exporter/collectors/bonding_proc.cpp exporter/collectors/bonding_sysfs.cpp exporter/core/parse.cpp exporter/core/file_io.cpp
 // The bonding parsers (/proc/net/bonding/<bond>, sysfs values) must reject any input with
 // ParseError, never crash; what they accept must be self-consistent.
 
@@ -7,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "collectors/bonding_proc.h"
-#include "collectors/bonding_sysfs.h"
+#include "collectors/bonding/bonding_proc.h"
+#include "collectors/bonding/bonding_sysfs.h"
 #include "core/parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,4 +1,3 @@
-// fuzz-sources: exporter/collectors/mysql_status.cpp exporter/core/parse.cpp
 // Replication status rows come from the server: any column set and any values must map to a
 // ReplicaStatus or a ParseError, never crash; table names and processlist hosts likewise.
 
@@ -8,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/mysql_status.h"
+#include "collectors/mysql/mysql_status.h"
 #include "core/parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,12 +1,11 @@
 // libFuzzer target for the Nagios output / perfdata parser and the Prometheus text parser (both
 // read untrusted output of exec checks). The first byte picks the exit code.
-// fuzz-sources: exporter/plugins/nagios_output.cpp exporter/plugins/prom_text.cpp
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "plugins/nagios_output.h"
-#include "plugins/prom_text.h"
+#include "runtime/nagios_output.h"
+#include "core/prom_text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -1,4 +1,3 @@
-// fuzz-sources: exporter/collectors/network_routes.cpp exporter/core/parse.cpp
 // The route-table parsers (/proc/net/route, /proc/net/ipv6_route) must reject any input with
 // ParseError, never crash; every route they accept is well-formed.
 
@@ -7,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "collectors/network_routes.h"
+#include "collectors/network/network_routes.h"
 #include "core/parse.h"
 
 namespace {

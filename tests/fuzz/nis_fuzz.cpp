@@ -1,4 +1,3 @@
-// fuzz-sources: exporter/collectors/apcupsd_nis.cpp exporter/core/parse.cpp
 // apcupsd NIS replies from the network: framing, records and status mapping must reject any input
 // with ParseError (or ask for more bytes), never crash.
 
@@ -6,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/apcupsd_nis.h"
+#include "collectors/apcupsd/apcupsd_nis.h"
 #include "core/parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,11 +1,10 @@
-// fuzz-sources: exporter/collectors/node_parsers.cpp exporter/core/parse.cpp exporter/core/file_io.cpp
 // The node collector's /proc parsers must reject any input with ParseError, never crash.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/node_parsers.h"
+#include "collectors/node/node_parsers.h"
 #include "core/parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,4 +1,3 @@
-// fuzz-sources: exporter/collectors/nut_protocol.cpp exporter/core/parse.cpp
 // upsd replies from the network: tokenising, LIST replies and the variable mapping must reject any
 // input with ParseError, never crash.
 
@@ -6,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/nut_protocol.h"
+#include "collectors/nut/nut_protocol.h"
 #include "core/parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,4 +1,3 @@
-// fuzz-sources: exporter/collectors/probe_json_check.cpp exporter/collectors/probe_address.cpp
 // The probes' config-text parsers (JSON check expressions, HOST:PORT) must reject any input with
 // an error message, never crash; what they accept must be self-consistent.
 
@@ -8,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/probe_address.h"
-#include "collectors/probe_json_check.h"
+#include "collectors/shared/host_address.h"
+#include "collectors/probes/probe_json_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -21,9 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   why.clear();
   for (int default_port : {0, 53}) {
-    if (auto hp = hawatch::probe::parse_host_port(text, default_port, &why)) {
+    if (auto hp = hawatch::net::parse_host_port(text, default_port, &why)) {
       if (hp->host.empty() || hp->port < 1 || hp->port > 65535) std::abort();
-      (void)hawatch::probe::format_host_port(*hp);
+      (void)hawatch::net::format_host_port(*hp);
     } else if (why.empty()) {
       std::abort();
     }

@@ -1,40 +1,38 @@
 #!/usr/bin/env bash
-# Builds every tests/fuzz/*_fuzz.cpp with clang's libFuzzer + AddressSanitizer/UBSan and runs it for
-# a bounded time. A fuzz target lists the project sources it needs in a comment line:
-#   // fuzz-sources: exporter/core/parse.cpp exporter/collectors/node_parsers.cpp
+# Runs every fuzz target of tests/fuzz (built by CMake with HAWATCH_FUZZ: clang, libFuzzer, ASan +
+# UBSan, in a build tree of its own next to this one) for a bounded time from its seed corpus.
 # Any crash, leak or sanitizer report fails the test. FUZZ_SECONDS (default 20) bounds each run.
 set -euo pipefail
 SRC=${HAWATCH_SOURCE_DIR:?}
+FUZZ_BUILD=${HAWATCH_FUZZ_BUILD_DIR:-${HAWATCH_BUILD_DIR:?the build tree, from ctest}/fuzz-build}
+SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 
-shopt -s nullglob
-targets=("$SRC"/tests/fuzz/*_fuzz.cpp)
-if ((${#targets[@]} == 0)); then
-  echo "no fuzz targets in tests/fuzz" >&2
-  exit 1
+echo "== configuring and building the fuzz targets in $FUZZ_BUILD"
+if [[ ! -f $FUZZ_BUILD/CMakeCache.txt ]]; then
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  cmake -S "$SRC" -B "$FUZZ_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DHAWATCH_FUZZ=ON \
+    -DHAWATCH_OPTIMIZE_FOR_SIZE=OFF "${launcher[@]}" >"$OUT/configure.log" ||
+    { cat "$OUT/configure.log" >&2; exit 1; }
 fi
+cmake --build "$FUZZ_BUILD" --target hawatch_fuzzers --parallel "$(nproc)" >"$OUT/build.log" 2>&1 ||
+  { tail -60 "$OUT/build.log" >&2; echo "FAIL: fuzz targets did not build" >&2; exit 1; }
+
+mapfile -t targets < <(sed -n 's/^hawatch_fuzz_target(NAME \([a-z0-9_]*\).*/\1/p' "$SRC/tests/fuzz/CMakeLists.txt")
+((${#targets[@]} > 0)) || { echo "no fuzz targets in tests/fuzz/CMakeLists.txt" >&2; exit 1; }
 passed=0
 failed=0
-for target in "${targets[@]}"; do
-  name=$(basename "$target" .cpp)
-  sources=$(sed -n 's|^// fuzz-sources:||p' "$target" | head -1)
-  srcs=()
-  for s in $sources; do srcs+=("$SRC/$s"); done
-  echo "== $name: building"
-  if ! clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I"$SRC/exporter" -I"$SRC/include" "$target" "${srcs[@]}" -o "$OUT/$name" 2>"$OUT/$name.build.log"; then
-    cat "$OUT/$name.build.log" >&2
-    echo "FAIL $name: build failed" >&2
-    failed=$((failed + 1))
-    continue
-  fi
+for name in "${targets[@]}"; do
+  bin=$FUZZ_BUILD/tests/fuzz/$name
+  [[ -x $bin ]] || { echo "FAIL $name: $bin was not built" >&2; failed=$((failed + 1)); continue; }
   corpus="$SRC/tests/fuzz/corpus/$name"
   mkdir -p "$OUT/corpus-$name"
   [[ -d $corpus ]] && cp "$corpus"/* "$OUT/corpus-$name/" 2>/dev/null || true
   echo "== $name: fuzzing for ${SECONDS_PER_TARGET}s"
-  if "$OUT/$name" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=1024 \
+  if "$bin" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=1024 \
       -timeout=5 -print_final_stats=1 -artifact_prefix="$OUT/" "$OUT/corpus-$name" >"$OUT/$name.log" 2>&1; then
     grep -E "stat::number_of_executed_units" "$OUT/$name.log" || true
     echo "PASS $name"

@@ -10,8 +10,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_cmd socat cc
 
 MODULE_DIR=$(dirname "$HAWATCH_BIN")/modules
-MODULES=(backups keepalived litestream mysql postgres probes systemd ups)
-MODULE_COLLECTORS=(apcupsd backups keepalived litestream mysql nut postgres probes systemd)
+# The build writes which collector lives in which module (from the collector folders' CMake calls).
+TABLE=${HAWATCH_MODULE_TABLE:?collector_modules.txt of the build}
+mapfile -t MODULES < <(awk '{print $2}' "$TABLE" | sort -u)
+mapfile -t MODULE_COLLECTORS < <(awk '{print $1}' "$TABLE" | sort)
+((${#MODULES[@]} >= 8)) || fail "$TABLE lists ${#MODULES[@]} modules, expected at least 8"
 for m in "${MODULES[@]}"; do
   [[ -f $MODULE_DIR/$m.so ]] ||
     fail "module $MODULE_DIR/$m.so is missing: building the hawatch target builds the modules"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/apcupsd_nis.h"
+#include "collectors/apcupsd/apcupsd_nis.h"
 #include "core/parse.h"
 
 using namespace hawatch;

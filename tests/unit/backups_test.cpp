@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "collectors/backup_files.h"
-#include "collectors/backup_verify.h"
+#include "collectors/backups/backup_files.h"
+#include "collectors/backups/backup_verify.h"
 #include "core/collector.h"
 #include "temp_dir.h"
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "collector_run.h"
-#include "collectors/bonding_proc.h"
-#include "collectors/bonding_sysfs.h"
+#include "collectors/bonding/bonding_proc.h"
+#include "collectors/bonding/bonding_sysfs.h"
 #include "core/file_io.h"
 #include "core/parse.h"
 

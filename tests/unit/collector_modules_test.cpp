@@ -13,7 +13,6 @@
 
 #include "core/collector.h"
 #include "core/collector_modules.h"
-#include "core/collector_sources.h"
 #include "temp_dir.h"
 
 using namespace hawatch;

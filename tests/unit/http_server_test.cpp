@@ -35,7 +35,6 @@
 #include "core/snapshot.h"
 #include "core/unique_fd.h"
 #include "core/worker_pool.h"
-#include "http/http_connection.h"
 #include "http/http_server.h"
 
 namespace fs = std::filesystem;
@@ -668,8 +667,7 @@ BOOST_AUTO_TEST_CASE(idle_keep_alive_clients_do_not_starve_a_scrape) {
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_requests_sent_before_a_close_are_all_answered) {
-  // The connection loop checks for the end of the stream only when Poco holds no unread bytes:
-  // requests already read ahead must still be answered after the client's FIN.
+  // Requests already read ahead must still be answered after the client's FIN.
   StaticServer s;
   UniqueFd fd(connect_loopback(s.server->port()));
   send_all(fd.get(),
@@ -702,21 +700,6 @@ BOOST_AUTO_TEST_CASE(a_client_closing_a_kept_alive_connection_frees_its_thread_a
   BOOST_TEST(contains(read_until(second.get(), "Healthy\n", Clock::now() + 10s), "Healthy\n"));
   const auto waited = std::chrono::duration<double>(Clock::now() - start).count();
   BOOST_TEST(waited < 2.5, "the second client waited " << waited << " s for the only thread");
-}
-
-BOOST_AUTO_TEST_CASE(peer_closed_tells_end_of_stream_from_quiet_and_from_data) {
-  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
-  Poco::Net::StreamSocket client(listener.address());
-  Poco::Net::StreamSocket served = listener.acceptConnection();
-  BOOST_TEST(!peer_closed(served), "an open, quiet connection");
-  client.sendBytes("x", 1);
-  BOOST_REQUIRE(served.poll(Poco::Timespan(5, 0), Poco::Net::Socket::SELECT_READ));
-  BOOST_TEST(!peer_closed(served), "unread data is not the end");
-  char byte;
-  BOOST_TEST(served.receiveBytes(&byte, 1) == 1);
-  client.close();
-  BOOST_REQUIRE(served.poll(Poco::Timespan(5, 0), Poco::Net::Socket::SELECT_READ));
-  BOOST_TEST(peer_closed(served), "closed by the client, nothing left");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,8 +19,8 @@
 #include <thread>
 
 #include "collector_run.h"
-#include "collectors/keepalived_fifo.h"
-#include "collectors/keepalived_parsers.h"
+#include "collectors/keepalived/keepalived_fifo.h"
+#include "collectors/keepalived/keepalived_parsers.h"
 #include "config_errors.h"
 #include "core/file_io.h"
 #include "core/parse.h"

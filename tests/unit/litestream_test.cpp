@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "collector_run.h"
-#include "collectors/litestream_lag.h"
-#include "collectors/litestream_metrics.h"
-#include "collectors/litestream_replica.h"
+#include "collectors/litestream/litestream_lag.h"
+#include "collectors/litestream/litestream_metrics.h"
+#include "collectors/litestream/litestream_replica.h"
 #include "config_errors.h"
 #include "contains.h"
 #include "core/collector.h"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "collector_run.h"
-#include "collectors/mysql_status.h"
+#include "collectors/mysql/mysql_status.h"
 #include "config_errors.h"
 #include "contains.h"
 #include "core/parse.h"
@@ -264,9 +264,9 @@ BOOST_AUTO_TEST_CASE(bad_entries_are_reported_with_positions) {
   BOOST_TEST(contains(e, "test.yml:11:44: \"collectors.mysql[8].password_file\": cannot read \"/nonexistent/pw\""));
   BOOST_TEST(contains(e, "\"collectors.mysql[9].heartbeat.table\": \"a.b.c\" is not a table name"));
   BOOST_TEST(contains(e, "unknown key \"collectors.mysql[9].heartbeat.intervall\""));
-  BOOST_TEST(contains(e, "test.yml:13:15: \"collectors.mysql[10].name\": \"a\" is used twice"));
+  BOOST_TEST(contains(e, "test.yml:13:15: \"collectors.mysql[10].name\": duplicate mysql name \"a\""));
   BOOST_TEST(contains(e, "unknown key \"collectors.mysql[10].passwd\""));
-  BOOST_TEST(contains(e, "\"collectors.mysql[11].name\": must be non-empty, without \"/\""));
+  BOOST_TEST(contains(e, "\"collectors.mysql[11].name\": \"k/1\" may only contain"));
   BOOST_TEST(contains(e, "\"collectors.mysql[11].interval\" must be positive"));
   BOOST_TEST(contains(e, "\"collectors.mysql[11].database\""));
   BOOST_TEST(contains(e, "\"collectors.mysql[12].password_env\": environment variable \"HAWATCH_TEST_NO_SUCH_VAR\" is not set"));

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "plugins/nagios_output.h"
+#include "runtime/nagios_output.h"
 
 using namespace hawatch::plugins;
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "collector_run.h"
-#include "collectors/network_links.h"
-#include "collectors/network_routes.h"
+#include "collectors/network/network_links.h"
+#include "collectors/network/network_routes.h"
 #include "core/file_io.h"
 #include "core/parse.h"
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/node_parsers.h"
+#include "collectors/node/node_parsers.h"
 #include "contains.h"
 #include "core/file_io.h"
 #include "core/parse.h"

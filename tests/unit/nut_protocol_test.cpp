@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/nut_protocol.h"
+#include "collectors/nut/nut_protocol.h"
 #include "core/parse.h"
 
 using namespace hawatch;

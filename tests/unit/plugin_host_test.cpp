@@ -16,7 +16,7 @@
 #include <sstream>
 
 #include "core/config.h"
-#include "plugins/plugin_units.h"
+#include "runtime/plugin_units.h"
 #include "temp_dir.h"
 
 using namespace hawatch;

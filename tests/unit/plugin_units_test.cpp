@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "core/config.h"
-#include "plugins/exec_runner.h"
-#include "plugins/plugin_units.h"
+#include "runtime/exec_runner.h"
+#include "runtime/plugin_units.h"
 
 using namespace hawatch;
 using namespace std::chrono_literals;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/postgres_config.h"
+#include "collectors/postgres/postgres_config.h"
 #include "collector_run.h"
 #include "config_errors.h"
 #include "contains.h"
@@ -121,8 +121,8 @@ BOOST_AUTO_TEST_CASE(bad_entries_are_reported_with_positions_and_no_secret) {
   BOOST_TEST(contains(e, "\"collectors.postgres[3].heartbeat.interval\" must be positive"));
   BOOST_TEST(contains(e, "test.yml:7:41: unknown key \"collectors.postgres[4].passwd_file\""));
   BOOST_TEST(contains(e, "test.yml:8:7: \"collectors.postgres[5]\": missing \"dsn\""));
-  BOOST_TEST(contains(e, "test.yml:9:7: \"collectors.postgres[6]\": missing \"name\""));
-  BOOST_TEST(contains(e, "test.yml:10:15: \"collectors.postgres[7].name\": \"a\" is used twice"));
+  BOOST_TEST(contains(e, "test.yml:9:7: \"collectors.postgres[6].name\" is required"));
+  BOOST_TEST(contains(e, "test.yml:10:15: \"collectors.postgres[7].name\": duplicate postgres name \"a\""));
   BOOST_TEST(contains(e, "\"collectors.postgres[7].password_file\": cannot read \"/nonexistent/pw\""));
   BOOST_TEST(contains(e, "test.yml:11:23: \"collectors.postgres[8].dsn\": not a valid libpq connection string"));
   BOOST_TEST(!contains(e, "hunter2"));

@@ -4,7 +4,7 @@
 #define BOOST_TEST_MODULE postgres_status
 #include <boost/test/unit_test.hpp>
 
-#include "collectors/postgres_status.h"
+#include "collectors/postgres/postgres_status.h"
 #include "core/parse.h"
 
 using namespace hawatch;

@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "collectors/probe_address.h"
-#include "collectors/probe_json_check.h"
+#include "collectors/shared/host_address.h"
+#include "collectors/probes/probe_json_check.h"
 #include "core/collector_set.h"
 #include "core/config.h"
 
 using namespace hawatch;
 using namespace hawatch::probe;
+using namespace hawatch::net;
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "plugins/prom_text.h"
+#include "core/prom_text.h"
 
 using namespace hawatch::plugins;
 

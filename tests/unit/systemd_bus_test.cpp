@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/systemd_bus.h"
+#include "collectors/systemd/systemd_bus.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch::systemd;

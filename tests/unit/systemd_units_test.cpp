@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "collectors/systemd_units.h"
+#include "collectors/systemd/systemd_units.h"
 #include "core/collector_set.h"
-#include "core/collector_sources.h"
+#include "collectors/systemd/systemd_source.h"
 #include "core/config.h"
 #include "core/config_reader.h"
 
 using namespace hawatch;
 using namespace hawatch::systemd;
-using hawatch::sources::system_bus_socket_path;
+using hawatch::system_bus_socket_path;
 using Strings = std::vector<std::string>;
 
 namespace {

@@ -133,10 +133,10 @@ BOOST_AUTO_TEST_CASE(bad_entries_are_reported_with_positions) {
   BOOST_TEST(contains(e, "test.yml:3:48: unknown key \"collectors.apcupsd[0].adress\""));
   BOOST_TEST(contains(e, "test.yml:4:7: \"collectors.apcupsd[1]\": missing \"address\""));
   BOOST_TEST(contains(e, "test.yml:5:30: \"collectors.apcupsd[2].address\": \"127.0.0.1:99999\": port must be"));
-  BOOST_TEST(contains(e, "test.yml:6:15: \"collectors.apcupsd[3].name\": \"ups1\" is used twice"));
+  BOOST_TEST(contains(e, "test.yml:6:15: \"collectors.apcupsd[3].name\": duplicate apcupsd name \"ups1\""));
   BOOST_TEST(contains(e, "test.yml:7:30: \"collectors.apcupsd[4].address\": \"::1:3551\": an IPv6 address needs brackets"));
   BOOST_TEST(contains(e, "test.yml:8:30: \"collectors.apcupsd[5].address\": \":3551\": empty host"));
-  BOOST_TEST(contains(e, "test.yml:9:15: \"collectors.apcupsd[6].name\": must be non-empty"));
+  BOOST_TEST(contains(e, "test.yml:9:15: \"collectors.apcupsd[6].name\": \"a/b\" may only contain"));
   BOOST_TEST(contains(e, "test.yml:9:56: \"collectors.apcupsd[6].interval\" must be positive"));
 }
 
