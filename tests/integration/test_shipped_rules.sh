@@ -171,7 +171,6 @@ expect_alert CollectorFailing "collector=textfile,severity=warning"
 
 alerts=$(active_alerts)
 assert_no_match "$alerts" '^ProbeFailing .*probe=peer' "a peer probe raises PeerDown, not ProbeFailing"
-assert_no_match "$alerts" '^ReplicationBroken ' "an unreachable database does not also raise ReplicationBroken"
 assert_no_match "$alerts" '^(UpsOnBattery|UpsLowBattery) ' "a UPS without data is not on battery"
 assert_no_match "$alerts" '^VipOnMultipleNodes ' "one node cannot hold a VIP on several nodes"
 assert_no_match "$alerts" '^VipLost .*address=127\.0\.0\.1' "a VIP held by the only node is not lost"
