@@ -29,8 +29,8 @@ LOCAL_FUNCTIONS = {
     "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
     "last_over_time", "sum", "min", "max", "avg", "count",
 }
-KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left",
-            "group_right", "inf", "nan"}
+KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
+            "group_left", "group_right", "inf", "nan"}
 
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 GROUPING = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
@@ -195,8 +195,8 @@ def main():
         print(p)
     if lint.problems:
         return 1
-    print(f"{len(lint.alerts)} alerts in {len(files)} rule files: every one tested, with a runbook, "
-          f"on served metrics ({len(lint.families)} families known)")
+    print(f"{len(lint.alerts)} alerts in {len(files)} rule files: every one tested, with a "
+          f"runbook, on served metrics ({len(lint.families)} families known)")
     return 0
 
 
