@@ -1,8 +1,7 @@
-// fuzz-sources: exporter/collectors/pi/mountinfo_readonly.cpp exporter/collectors/pi/sysfs_read.cpp
-// exporter/collectors/pi/throttled.cpp exporter/collectors/pi/mmc_health.cpp
-// exporter/core/parse.cpp exporter/core/file_io.cpp The pi collector's parsers (mountinfo,
-// get_throttled, life_time, sysfs flags and hex values, label sanitising) must reject any input
-// with ParseError, never crash; what they accept must be self-consistent.
+// fuzz-sources: exporter/collectors/pi/mountinfo_readonly.cpp exporter/collectors/pi/sysfs_read.cpp exporter/collectors/pi/throttled.cpp exporter/collectors/pi/mmc_health.cpp exporter/core/parse.cpp exporter/core/file_io.cpp
+// The pi collector's parsers (mountinfo, get_throttled, life_time, sysfs flags and hex values,
+// label sanitising) must reject any input with ParseError, never crash; what they accept must be
+// self-consistent.
 
 #include <cstddef>
 #include <cstdint>

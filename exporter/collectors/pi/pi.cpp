@@ -102,25 +102,34 @@ class PiCollector final : public Collector {
     sink.gauge("hawatch_pi_throttled_raw",
                "The firmware's get_throttled bitmask, as vcgencmd get_throttled prints it.",
                static_cast<double>(s.raw));
+    // Names spelled out, not pasted together: a name a rule uses can be found with grep.
     struct Condition {
       ThrottleCondition bit;
-      const char* name;
-      const char* what;
+      const char* now_name;
+      const char* since_boot_name;
+      const char* now_help;
+      const char* since_boot_help;
     };
     static constexpr Condition kConditions[] = {
-        {ThrottleCondition::under_voltage, "undervoltage", "the supply was below the minimum"},
-        {ThrottleCondition::frequency_capped, "frequency_capped", "the ARM frequency was capped"},
-        {ThrottleCondition::throttled, "throttled", "the firmware throttled the CPU"},
-        {ThrottleCondition::soft_temp_limit, "soft_temp_limit",
-         "the soft temperature limit was active"},
+        {ThrottleCondition::under_voltage, "hawatch_pi_undervoltage_now",
+         "hawatch_pi_undervoltage_since_boot", kUndervoltageNowHelp,
+         "Whether the supply was below the Pi's minimum at any time since boot (bit 16)."},
+        {ThrottleCondition::frequency_capped, "hawatch_pi_frequency_capped_now",
+         "hawatch_pi_frequency_capped_since_boot",
+         "Whether the firmware caps the ARM frequency now (get_throttled bit 1).",
+         "Whether the firmware capped the ARM frequency at any time since boot (bit 17)."},
+        {ThrottleCondition::throttled, "hawatch_pi_throttled_now",
+         "hawatch_pi_throttled_since_boot",
+         "Whether the firmware throttles the CPU now (get_throttled bit 2).",
+         "Whether the firmware throttled the CPU at any time since boot (bit 18)."},
+        {ThrottleCondition::soft_temp_limit, "hawatch_pi_soft_temp_limit_now",
+         "hawatch_pi_soft_temp_limit_since_boot",
+         "Whether the soft temperature limit is active now (get_throttled bit 3).",
+         "Whether the soft temperature limit was reached at any time since boot (bit 19)."},
     };
     for (const auto& c : kConditions) {
-      const std::string base = std::string("hawatch_pi_") + c.name;
-      sink.gauge(base + "_now", std::string("Whether ") + c.what + " at the last firmware poll.",
-                 s.now(c.bit) ? 1 : 0);
-      sink.gauge(base + "_since_boot",
-                 std::string("Whether ") + c.what + " at any time since boot.",
-                 s.since_boot(c.bit) ? 1 : 0);
+      sink.gauge(c.now_name, c.now_help, s.now(c.bit) ? 1 : 0);
+      sink.gauge(c.since_boot_name, c.since_boot_help, s.since_boot(c.bit) ? 1 : 0);
     }
   }
 
