@@ -4,6 +4,8 @@
 # under-voltage now, a worn eMMC, a filesystem remounted read-only -> exact series and a
 # promtool-clean /metrics; malformed files -> collector_success 0 with the file in the log and the
 # readable parts still served; the real host and a non-Pi tree -> off under auto, no pi series.
+# Then the real kernel's mount table in a sandbox like the shipped unit's ProtectSystem=strict
+# (/ read-only per mount, its filesystem writable) with a filesystem that is read-only itself.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_cmd promtool
 
@@ -107,3 +109,32 @@ assert_eq "" "$(v 'hawatch_collector_success{collector="pi"}')" "this host, defa
 assert_no_match "$M" '^hawatch_pi_' "this host, default config: no pi series"
 assert_promtool_clean "this host, default config"
 stop_process "$HAWATCH_PID"
+
+# ---- the real kernel's mount table, inside a sandbox ----------------------------------------------
+# A private mount and PID namespace (hawatch is its PID 1) where / is bind-remounted read-only, as
+# ProtectSystem=strict does, and a tmpfs is remounted read-only: only the latter's filesystem is.
+require_cmd unshare
+mkdir -p "$TMP/rofs"
+cat >"$TMP/sandbox.yml" <<YAML
+collectors:
+  node: { interval: 1s, mountpoints: ["/"] }
+  network: { enabled: false }
+  pi: { enabled: true, interval: 1s, data_directories: ["/", "$TMP/rofs"] }
+YAML
+HAWATCH_LAUNCH=(unshare --mount --pid --fork --kill-child=SIGTERM --propagation private bash -c
+  'mount -t proc proc /proc && mount -t tmpfs -o size=1m hawatch-test "$0" &&
+   mount -o remount,ro "$0" && mount -o remount,bind,ro / && exec "$@"' "$TMP/rofs")
+start_hawatch "--config.file=$TMP/sandbox.yml"
+wait_until 10 "pi reported (sandbox)" reported
+M=$(scrape)
+assert_eq 1 "$(v 'hawatch_collector_success{collector="pi"}')" "sandbox: collector_success 1"
+assert_eq 0 "$(v 'hawatch_pi_filesystem_readonly{mountpoint="/"}')" \
+  "sandbox: / read-only per mount only -> its filesystem counts as writable"
+assert_eq 1 "$(v "hawatch_pi_filesystem_readonly{mountpoint=\"$TMP/rofs\"}")" \
+  "sandbox: a filesystem remounted read-only -> 1"
+log_note "for comparison, statvfs-based hawatch_node_filesystem_readonly{mountpoint=\"/\"} is $(v 'hawatch_node_filesystem_readonly{mountpoint="/"}') here"
+# unshare --fork ignores SIGTERM while it waits: stop hawatch itself, and unshare follows.
+kill -TERM "$(pgrep -P "$HAWATCH_PID")"
+wait_exit "$HAWATCH_PID" 10
+assert_eq 0 "$EXIT_STATUS" "sandbox: hawatch stopped cleanly"
+HAWATCH_LAUNCH=()
