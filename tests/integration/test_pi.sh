@@ -121,6 +121,7 @@ collectors:
   network: { enabled: false }
   pi: { enabled: true, interval: 1s, data_directories: ["/", "$TMP/rofs"] }
 YAML
+# shellcheck disable=SC2016  # expanded by the inner bash
 HAWATCH_LAUNCH=(unshare --mount --pid --fork --kill-child=SIGTERM --propagation private bash -c
   'mount -t proc proc /proc && mount -t tmpfs -o size=1m hawatch-test "$0" &&
    mount -o remount,ro "$0" && mount -o remount,bind,ro / && exec "$@"' "$TMP/rofs")
