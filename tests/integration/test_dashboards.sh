@@ -96,6 +96,18 @@ assert_contains "$OUT" "bad-ds.json: panel 2 ('Scrape target up'): datasource" "
 assert_contains "$OUT" "bad-grid.json: panel 3 ('Units not active'): gridPos needs" "... a panel without gridPos"
 assert_contains "$OUT" "duplicate id" "... a duplicate panel id"
 
+# The provisioning examples: Grafana's file provider and a Prometheus datasource.
+run_capture "$PY" -c '
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+p = d["providers"][0]
+assert d["apiVersion"] == 1 and p["type"] == "file" and p["options"]["path"].startswith("/"), d
+s = yaml.safe_load(open(sys.argv[2]))
+ds = s["datasources"][0]
+assert s["apiVersion"] == 1 and ds["type"] == "prometheus" and ds["url"].startswith("http"), s
+' "$DASH/provisioning/dashboards.yml" "$DASH/provisioning/datasource.yml"
+assert_eq "0" "$RC" "provisioning examples: a file provider and a Prometheus datasource ($ERR)"
+
 # ---- fixtures -----------------------------------------------------------------------------------
 # Each node's /proc and /sys: the Pi's node tree plus that node's bonding or network tree.
 F=$HAWATCH_FIXTURES
