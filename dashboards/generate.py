@@ -19,6 +19,8 @@ SCHEMA_VERSION = 36  # Grafana 9.0; newer Grafana migrates it on load
 DS = {"type": "prometheus", "uid": "${datasource}"}
 # Every hawatch query is scoped to the chosen job and instances.
 SEL = 'job="$job",instance=~"$instance"'
+# "or" this to a sum by (instance) so that nodes with nothing to count show 0, not "No data".
+ZERO_PER_NODE = f"0 * group by (instance) (hawatch_build_info{{{SEL}}})"
 
 # ---- value mappings -------------------------------------------------------------------------------
 
@@ -235,9 +237,9 @@ def ha_overview():
              (f"sum by (instance) (1 - hawatch_collector_success{{{SEL}}})", "{{instance}}"),
              w=8, thresholds=ZERO_GOOD),
         stat("Firing alerts", "Alerts hawatch's own rule evaluation holds in state firing.",
-             (f'sum by (instance) (hawatch_alerts{{{SEL},state="firing"}})', "{{instance}}"),
-             w=8, thresholds=ZERO_GOOD),
-        table("Nodes", "One line per node: hawatch version, uptime, load and config state.", [
+             (f'sum by (instance) (hawatch_alerts{{{SEL},state="firing"}}) or {ZERO_PER_NODE}',
+              "{{instance}}"), w=8, thresholds=ZERO_GOOD),
+        table("Node summary", "One line per node: hawatch version, uptime, load and config state.", [
             f"hawatch_build_info{{{SEL}}}",
             f"time() - hawatch_node_boot_time_seconds{{{SEL}}}",
             f"hawatch_node_load1{{{SEL}}}",
@@ -252,7 +254,8 @@ def ha_overview():
              w=8, mappings=VRRP),
         stat("Masters per VRRP instance", "Exactly one node must be MASTER: 0 is an outage, "
              "2 or more a split brain.",
-             (f"count by (exported_instance) (hawatch_vrrp_state{{{SEL}}} == 2)",
+             (f"count by (exported_instance) (hawatch_vrrp_state{{{SEL}}} == 2) or "
+              f"0 * count by (exported_instance) (hawatch_vrrp_state{{{SEL}}})",
               "{{exported_instance}}"),
              w=8, thresholds=steps((None, "red"), (1, "green"), (2, "red"))),
         stat("Virtual IP held", "Whether the node holds each configured virtual IP.",
@@ -272,7 +275,7 @@ def ha_overview():
                    "(ok, cas_lost, refused, notauth, servfail, timeout, error).",
                    (f"sum by (group, result) (increase(hawatch_dns_updates_total{{{SEL}}}"
                     "[$__rate_interval]))", "{{group}} {{result}}"), w=8),
-        table("Firing alerts", "Alerts firing now, per node.",
+        table("Alerts firing now", "Alerts firing now, per node.",
               f'hawatch_alerts{{{SEL},state="firing"}} > 0',
               {"instance": "Node", "alertname": "Alert", "Value": "Count"}, w=24, h=6),
         row("Power, network and probes at a glance"),
@@ -281,9 +284,9 @@ def ha_overview():
         stat("Bond members down", "Bond slaves without link.",
              (f"sum by (instance) (1 - hawatch_bond_slave_up{{{SEL}}})", "{{instance}}"),
              thresholds=ZERO_GOOD),
-        stat("Default routes", "Default routes in the main table: 0 means no way out.",
-             (f"count by (instance) (hawatch_network_default_route{{{SEL}}} == 1)",
-              "{{instance}}"), thresholds=steps((None, "red"), (1, "green"))),
+        stat("Default routes", "Default routes (IPv4 and IPv6): 0 means no way out.",
+             (f"sum by (instance) (hawatch_network_default_routes{{{SEL}}})", "{{instance}}"),
+             thresholds=steps((None, "red"), (1, "green"))),
         stat("Probes failing", "Probes (http, tcp, icmp, dns, peer) whose last run failed.",
              (f"sum by (instance) (1 - hawatch_probe_success{{{SEL}}})", "{{instance}}"),
              thresholds=ZERO_GOOD),
@@ -301,7 +304,7 @@ def services():
              (f'sum by (instance) (hawatch_systemd_unit_state{{{unit},state="failed"}})',
               "{{instance}}"), w=8, thresholds=ZERO_GOOD),
         stat("Units not active", "Watched units that are not active.",
-             (f'count by (instance) (hawatch_systemd_unit_state{{{unit},state="active"}} == 0)',
+             (f'sum by (instance) (1 - hawatch_systemd_unit_state{{{unit},state="active"}})',
               "{{instance}}"), w=8, thresholds=ZERO_GOOD),
         table("Unit states", "The current state of every watched unit.",
               f"hawatch_systemd_unit_state{{{unit}}} == 1",

@@ -27,7 +27,7 @@ JOB=hawatch
 # ICMP, ...) have no source here; their queries are still parsed and their metric names checked.
 EXPECT_DATA=(
   "hawatch-ha-overview|Scrape target up" "hawatch-ha-overview|Collectors failing"
-  "hawatch-ha-overview|Nodes" "hawatch-ha-overview|VRRP state"
+  "hawatch-ha-overview|Node summary" "hawatch-ha-overview|VRRP state" "hawatch-ha-overview|Firing alerts"
   "hawatch-ha-overview|Masters per VRRP instance" "hawatch-ha-overview|Virtual IP held"
   "hawatch-ha-overview|VRRP state over time" "hawatch-ha-overview|On battery"
   "hawatch-ha-overview|Bond members down" "hawatch-ha-overview|Default routes"
@@ -76,7 +76,8 @@ declare -A UIDS=(
 # ---- the JSON itself ----------------------------------------------------------------------------
 run_capture "$PY" "$DASH/generate.py" --check
 assert_eq "0" "$RC" "dashboards/*.json are what dashboards/generate.py writes ($ERR)"
-mapfile -t files < <(cd "$DASH" && ls -1 ./*.json | sed 's|^\./||' | sort)
+files=()
+for f in "$DASH"/*.json; do files+=("$(basename "$f")"); done
 assert_eq "$(printf '%s\n' "${!UIDS[@]}" | sort | tr '\n' ' ')" "$(printf '%s\n' "${files[@]}" | tr '\n' ' ')" \
   "the seven dashboards, no more"
 for f in "${files[@]}"; do
@@ -86,15 +87,17 @@ done
 run_capture "${WALK[@]}" structure "${files[@]/#/$DASH/}"
 assert_eq "0:" "$RC:$OUT" "structure: ids, types, gridPos, targets, \${datasource} refs, variables"
 # The checker must catch what it claims to: a panel that names a datasource directly, one without
-# gridPos, a second panel with the same id.
+# gridPos, a second panel with the same id, two panels with one title.
 jq '.panels[1].datasource = {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}' \
   "$DASH/ha-overview.json" >"$TMP/bad-ds.json"
-jq 'del(.panels[2].gridPos) | .panels[3].id = .panels[4].id' "$DASH/services.json" >"$TMP/bad-grid.json"
+jq 'del(.panels[2].gridPos) | .panels[3].id = .panels[4].id | .panels[6].title = .panels[7].title' \
+  "$DASH/services.json" >"$TMP/bad-grid.json"
 run_capture "${WALK[@]}" structure "$TMP/bad-ds.json" "$TMP/bad-grid.json"
 assert_eq 1 "$RC" "structure check rejects broken dashboards"
 assert_contains "$OUT" "bad-ds.json: panel 2 ('Scrape target up'): datasource" "... a hard-wired datasource"
 assert_contains "$OUT" "bad-grid.json: panel 3 ('Units not active'): gridPos needs" "... a panel without gridPos"
 assert_contains "$OUT" "duplicate id" "... a duplicate panel id"
+assert_contains "$OUT" "duplicate title" "... a duplicate panel title"
 
 # The provisioning examples: Grafana's file provider and a Prometheus datasource.
 run_capture "$PY" -c '
@@ -211,6 +214,7 @@ scrape_configs:
 EOF
 start_bg prometheus "$TMP/prometheus.log" prometheus --config.file="$TMP/prometheus.yml" \
   --storage.tsdb.path="$TMP/tsdb" --web.listen-address="127.0.0.1:$prom_port" --log.level=warn
+# shellcheck disable=SC2034  # used in the wait_until condition below
 prom_pid=$BG_PID
 api() {  # PATH [curl args] -> JSON, status success checked by the caller
   curl -sS --max-time 10 -G "$prom$1" "${@:2}"
@@ -288,6 +292,30 @@ for key in "${!TARGETS[@]}"; do
   [[ ${HAS_DATA[$key]} -ge 1 ]] || fail "variable ${key#*|} of ${key%%|*} has no values"
 done
 ok "every template variable (job, instance, unit, name) has values"
+
+# What some panels show, as a user reads them: last value per series (labels "k=v k=v", without
+# __name__ and job).
+shown() {  # UID TITLE -> "labels=value" lines of target A
+  jq -r --arg uid "$1" --arg title "$2" \
+    'select(.uid == $uid and .panel == $title and .ref == "A") | .last | to_entries[] | "\(.key)=\(.value)"' \
+    "$TMP/all.jsonl" | sed -E 's/(^| )(__name__|job)=[^ ]*//g; s/^ //' | sort
+}
+A="instance=127.0.0.1:$A_PORT"
+B="instance=127.0.0.1:$B_PORT"
+assert_eq "$A=1" "$(shown hawatch-ha-overview 'Bond members down')" \
+  "HA overview: pi-a's bond0 has one member down (fixture eth1); pi-b has no bonds"
+assert_eq "$B=2" "$(shown hawatch-ha-overview 'Default routes')" \
+  "HA overview: pi-b has its two default routes (IPv4 via wlan0, IPv6 RA)"
+assert_eq "$(printf '%s\n' "$A=0" "$B=0" | sort)" "$(shown hawatch-ha-overview 'Firing alerts')" \
+  "HA overview: 0 firing alerts per node (not 'No data')"
+assert_eq "exported_instance=VI_1=1" "$(shown hawatch-ha-overview 'Masters per VRRP instance')" \
+  "HA overview: one master for VI_1"
+assert_eq "$A=1" "$(shown hawatch-ha-overview 'Probes failing')" "HA overview: one failing probe on pi-a (camera)"
+assert_eq "$A probe=camera reason=connect=1" "$(shown hawatch-probes-backups 'Failing probes')" \
+  "probes: the camera fails to connect"
+assert_eq "flag=OB $A ups=ups1=0" "$(shown hawatch-power-network 'Power')" "power: the UPS is on mains (OB 0)"
+assert_eq "check=dummy $A plugin=dummy=1" "$(shown hawatch-plugins-checks 'Check status' | grep dummy)" \
+  "checks: check_dummy 1 is WARNING (1)"
 
 # One node chosen, as Grafana sends a single value of a multi-value variable into =~: its regex
 # metacharacters escaped (127\\.0\\.0\\.1:PORT inside the PromQL string).

@@ -105,6 +105,30 @@ render "$TMP/other.yaml" --set config.global.node_name=other
 sum() { grep -m1 'checksum/config:' "$1" | awk '{print $2}'; }
 assert_ne "$(sum "$TMP/default.yaml")" "$(sum "$TMP/other.yaml")" "a config change changes the pods' checksum/config"
 
+# NOTES.txt: helm renders it only on install, which wants a cluster; a copy of the chart renders
+# it through tpl inside a ConfigMap instead.
+cp -r "$CHART" "$TMP/notes-chart"
+cp "$CHART/templates/NOTES.txt" "$TMP/notes-chart/notes.txt"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: notes }\ndata:\n  notes: |\n{{- tpl (.Files.Get "notes.txt") . | nindent 4 }}\n' \
+  >"$TMP/notes-chart/templates/notes-as-configmap.yaml"
+notes() {
+  run_capture "$HELM" template hawatch-test "$TMP/notes-chart" --namespace ha \
+    --show-only templates/notes-as-configmap.yaml "$@"
+  [[ $RC == 0 ]] || fail "rendering NOTES.txt ($*): $ERR"
+  "$PY" -c 'import sys, yaml; print(yaml.safe_load(sys.stdin)["data"]["notes"])' <<<"$OUT"
+}
+n=$(notes)
+assert_contains "$n" "DaemonSet hawatch-test in namespace ha" "NOTES names the DaemonSet and namespace"
+assert_contains "$n" "curl http://<node-ip>:9847/metrics" "NOTES: how to reach a node's metrics"
+assert_contains "$n" "Set spool.type=hostPath" "NOTES warns that an emptyDir spool is lost with the pod"
+n=$(notes --set serviceMonitor.enabled=true)
+assert_contains "$n" "serviceMonitor.additionalLabels.release=" "NOTES: a ServiceMonitor without a release label is pointed out"
+n=$(notes -f "$FULL")
+assert_contains "$n" 'with labels {"release":"kube-prometheus-stack"}' "NOTES (full): the ServiceMonitor's labels"
+assert_not_contains "$n" "NOTE: kube-prometheus-stack" "NOTES (full): no release-label warning"
+assert_match "$n" "holds the shipped alerting rules \([1-9][0-9]* groups\)" "NOTES (full): the PrometheusRule's group count"
+assert_not_contains "$n" "spool.type=hostPath" "NOTES (full): no emptyDir warning with a hostPath spool"
+
 # ---- the schema rejects bad values -----------------------------------------------------------------
 reject() {  # MESSAGE-REGEX LABEL ARGS...
   local want=$1 label=$2
