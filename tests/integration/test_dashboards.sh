@@ -231,9 +231,10 @@ ok "prometheus scrapes both nodes; fixture series are in"
 # ---- every query --------------------------------------------------------------------------------
 # Names the code defines (string literals in exporter/ and alerting/), the contract's pending
 # names, and whatever Prometheus ingested.
+code_names=$(grep -rhoE '"hawatch_[a-z0-9_]+"' "$HAWATCH_SOURCE_DIR/exporter" "$HAWATCH_SOURCE_DIR/alerting" |
+  tr -d '"' | sort -u)
 known=$(
-  grep -rhoE '"hawatch_[a-z0-9_]+"' "$HAWATCH_SOURCE_DIR/exporter" "$HAWATCH_SOURCE_DIR/alerting" |
-    tr -d '"'
+  echo "$code_names"
   printf '%s\n' "${CONTRACT_PENDING[@]}"
   api /api/v1/label/__name__/values | jq -r '.data[]'
 )
@@ -261,6 +262,11 @@ panel_counts() {  # RESULTS
 run_queries '.*' "$TMP/all.jsonl"
 ok "all $(wc -l <"$TMP/all.jsonl") queries (panels and variables, all nodes) run in Prometheus"
 
+for name in "${CONTRACT_PENDING[@]}"; do
+  if grep -qxF -- "$name" <<<"$code_names"; then
+    log_note "$name is defined by the code now: drop it from CONTRACT_PENDING"
+  fi
+done
 ! is_known hawatch_no_such_metric || fail "the metric name check accepts any name"
 is_known hawatch_notification_latency_seconds_count || fail "the metric name check rejects a summary's _count"
 unknown=""
