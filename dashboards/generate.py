@@ -290,6 +290,27 @@ def ha_overview():
         stat("Probes failing", "Probes (http, tcp, icmp, dns, peer) whose last run failed.",
              (f"sum by (instance) (1 - hawatch_probe_success{{{SEL}}})", "{{instance}}"),
              thresholds=ZERO_GOOD),
+        row("Raspberry Pi health"),
+        stat("Under-voltage now", "The firmware reports under-voltage: a weak supply or cable.",
+             (f"hawatch_pi_undervoltage_now{{{SEL}}}", "{{instance}}"), mappings=YES_NO_BAD),
+        stat("Under-voltage since boot", "Under-voltage happened at some point since boot.",
+             (f"hawatch_pi_undervoltage_since_boot{{{SEL}}}", "{{instance}}"),
+             mappings=mapping((0, "no", "green"), (1, "YES", "orange"))),
+        stat("Throttled now", "The firmware throttles the CPU (heat or power).",
+             (f"hawatch_pi_throttled_now{{{SEL}}}", "{{instance}}"), mappings=YES_NO_BAD),
+        stat("Frequency capped now", "The CPU frequency is capped (heat or power).",
+             (f"hawatch_pi_frequency_capped_now{{{SEL}}}", "{{instance}}"), mappings=YES_NO_BAD),
+        timeseries("Temperature", "Thermal zones (the Pi's cpu-thermal throttles at 85 °C).",
+                   (f"hawatch_node_temperature_celsius{{{SEL}}}", "{{instance}} {{type}}"), w=8,
+                   unit="celsius"),
+        timeseries("CPU frequency", "Current CPU frequency and its cap.", [
+            (f"hawatch_pi_cpu_frequency_hertz{{{SEL}}}", "{{instance}}"),
+            (f"hawatch_pi_cpu_frequency_max_hertz{{{SEL}}}", "{{instance}} cap"),
+        ], w=8, unit="hertz"),
+        bargauge("Storage wear", "SD card / eMMC life time used (from the device's health report).",
+                 (f"hawatch_pi_storage_life_time_ratio{{{SEL}}}", "{{instance}} {{device}} {{kind}}"),
+                 w=8, h=8, unit="percentunit",
+                 thresholds=steps((None, "green"), (0.7, "yellow"), (0.9, "red"))),
     ])
 
 
