@@ -2,7 +2,7 @@
 """Writes the Grafana dashboards of this directory (*.json) from the definitions below.
 
     /usr/bin/python3 dashboards/generate.py          # (re)write the JSON files
-    /usr/bin/python3 dashboards/generate.py --check  # exit 1 when a JSON file differs from its source
+    /usr/bin/python3 dashboards/generate.py --check  # exit 1 when a JSON file differs
 
 The JSON files are what users import or provision; this script is their source, so that seven
 dashboards share one layout, one set of template variables and one way of referring to the
@@ -22,7 +22,7 @@ SEL = 'job="$job",instance=~"$instance"'
 # "or" this to a sum by (instance) so that nodes with nothing to count show 0, not "No data".
 ZERO_PER_NODE = f"0 * group by (instance) (hawatch_build_info{{{SEL}}})"
 
-# ---- value mappings -------------------------------------------------------------------------------
+# ---- value mappings ------------------------------------------------------------------------------
 
 
 def mapping(*pairs):
@@ -56,7 +56,7 @@ def steps(*pairs):
 GREEN = steps((None, "green"))
 ZERO_GOOD = steps((None, "green"), (1, "red"))
 
-# ---- panels ---------------------------------------------------------------------------------------
+# ---- panels --------------------------------------------------------------------------------------
 
 
 def target(expr, legend="", ref="A", table=False):
@@ -150,7 +150,7 @@ def row(title):
     return {"type": "row", "title": title, "collapsed": False, "panels": [], "_size": (24, 1)}
 
 
-# ---- dashboards -----------------------------------------------------------------------------------
+# ---- dashboards ----------------------------------------------------------------------------------
 
 
 def variables(extra=()):
@@ -168,7 +168,8 @@ def variables(extra=()):
         return v
 
     job = query_var("job", "Job", "label_values(hawatch_build_info, job)", False)
-    instance = query_var("instance", "Node", 'label_values(hawatch_build_info{job="$job"}, instance)',
+    instance = query_var("instance", "Node",
+                         'label_values(hawatch_build_info{job="$job"}, instance)',
                          True, ".*")
     extras = [query_var(name, label, f"label_values({metric}{{{SEL}}}, {name})", True, ".*")
               for name, label, metric in extra]
@@ -233,13 +234,13 @@ def ha_overview():
         row("Nodes"),
         stat("Scrape target up", "Prometheus' own up: 0 when the node's hawatch cannot be scraped.",
              (f"up{{{SEL}}}", "{{instance}}"), w=8, mappings=UP_DOWN),
-        stat("Collectors failing", "Collectors whose last run failed (hawatch_collector_success 0).",
+        stat("Collectors failing", "Collectors whose last run failed (collector_success 0).",
              (f"sum by (instance) (1 - hawatch_collector_success{{{SEL}}})", "{{instance}}"),
              w=8, thresholds=ZERO_GOOD),
         stat("Firing alerts", "Alerts hawatch's own rule evaluation holds in state firing.",
              (f'sum by (instance) (hawatch_alerts{{{SEL},state="firing"}}) or {ZERO_PER_NODE}',
               "{{instance}}"), w=8, thresholds=ZERO_GOOD),
-        table("Node summary", "One line per node: hawatch version, uptime, load and config state.", [
+        table("Node summary", "Per node: hawatch version, uptime, load and config state.", [
             f"hawatch_build_info{{{SEL}}}",
             f"time() - hawatch_node_boot_time_seconds{{{SEL}}}",
             f"hawatch_node_load1{{{SEL}}}",
@@ -308,7 +309,8 @@ def ha_overview():
             (f"hawatch_pi_cpu_frequency_max_hertz{{{SEL}}}", "{{instance}} cap"),
         ], w=8, unit="hertz"),
         bargauge("Storage wear", "SD card / eMMC life time used (from the device's health report).",
-                 (f"hawatch_pi_storage_life_time_ratio{{{SEL}}}", "{{instance}} {{device}} {{kind}}"),
+                 (f"hawatch_pi_storage_life_time_ratio{{{SEL}}}",
+                  "{{instance}} {{device}} {{kind}}"),
                  w=8, h=8, unit="percentunit",
                  thresholds=steps((None, "green"), (0.7, "yellow"), (0.9, "red"))),
     ])
@@ -559,7 +561,7 @@ def hawatch_self():
              thresholds=ZERO_GOOD),
         stat("Version", "hawatch version per node.",
              (f"hawatch_build_info{{{SEL}}}", "{{instance}} {{version}}"), w=8),
-        table("Collectors", "Every collector: last result, run time, time since it last succeeded.", [
+        table("Collectors", "Every collector: last result, run time, time since success.", [
             f"hawatch_collector_success{{{SEL}}}",
             f"hawatch_collector_duration_seconds{{{SEL}}}",
             f"time() - hawatch_collector_last_success_timestamp_seconds{{{SEL}}}",
@@ -579,7 +581,8 @@ def hawatch_self():
                    (f"scrape_series_added{{{SEL}}}", "{{instance}}"), w=8),
         row("Alerts and notifications"),
         timeseries("Alerts by state", "Pending and firing alerts of hawatch's rule evaluation.",
-                   (f"sum by (instance, state) (hawatch_alerts{{{SEL}}})", "{{instance}} {{state}}"),
+                   (f"sum by (instance, state) (hawatch_alerts{{{SEL}}})",
+                    "{{instance}} {{state}}"),
                    w=8),
         timeseries("Notifications sent", "Notifications per second, by receiver and integration.",
                    (f"sum by (instance, receiver, integration) "

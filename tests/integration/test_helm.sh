@@ -28,7 +28,7 @@ CHART=$HAWATCH_SOURCE_DIR/helm/hawatch
 FULL=$HAWATCH_FIXTURES/helm/full-values.yaml
 CHECK=("$PY" "$HAWATCH_FIXTURES/helm/check_manifests.py")
 
-# ---- the chart's files ----------------------------------------------------------------------------
+# ---- the chart's files ---------------------------------------------------------------------------
 assert_eq "0.1.0" "$(sed -n 's/^appVersion: "\(.*\)"$/\1/p' "$CHART/Chart.yaml")" "appVersion 0.1.0"
 assert_eq "$(sed -n 's/^project(hawatch VERSION \([0-9.]*\).*/\1/p' "$HAWATCH_SOURCE_DIR/CMakeLists.txt")" \
   "$(sed -n 's/^appVersion: "\(.*\)"$/\1/p' "$CHART/Chart.yaml")" "appVersion is the project version"
@@ -41,7 +41,7 @@ n_rules=$(find "$CHART/rules" -name '*.rules.yml' | wc -l)
 ((n_rules >= 1)) || fail "the chart ships no rule files"
 ok "the chart ships $n_rules rule files"
 
-# ---- lint -----------------------------------------------------------------------------------------
+# ---- lint ----------------------------------------------------------------------------------------
 for strict in "" --strict; do
   run_capture "$HELM" lint $strict "$CHART"
   assert_eq 0 "$RC" "helm lint $strict (default values): $OUT"
@@ -51,7 +51,7 @@ for strict in "" --strict; do
   assert_not_contains "$OUT" "[WARNING]" "helm lint $strict (full values) warns about nothing"
 done
 
-# ---- template + checks ----------------------------------------------------------------------------
+# ---- template + checks ---------------------------------------------------------------------------
 render() {  # OUT ARGS...
   local out=$1
   shift
@@ -129,7 +129,7 @@ assert_not_contains "$n" "NOTE: kube-prometheus-stack" "NOTES (full): no release
 assert_match "$n" "holds the shipped alerting rules \([1-9][0-9]* groups\)" "NOTES (full): the PrometheusRule's group count"
 assert_not_contains "$n" "spool.type=hostPath" "NOTES (full): no emptyDir warning with a hostPath spool"
 
-# ---- the schema rejects bad values -----------------------------------------------------------------
+# ---- the schema rejects bad values ---------------------------------------------------------------
 reject() {  # MESSAGE-REGEX LABEL ARGS...
   local want=$1 label=$2
   shift 2
@@ -146,7 +146,7 @@ reject 'serviceMonitor.interval' "a malformed duration" --set serviceMonitor.int
 reject 'secrets.extra.0: name is required' "an extra secret without a name" --set 'secrets.extra[0].existingSecret=x'
 reject 'securityContext.runAsNonRoot: Invalid type' "a string for runAsNonRoot" --set-string securityContext.runAsNonRoot=yes
 
-# ---- package ----------------------------------------------------------------------------------------
+# ---- package -------------------------------------------------------------------------------------
 run_capture "$HELM" package "$CHART" --destination "$TMP/pkg"
 assert_eq 0 "$RC" "helm package ($ERR)"
 listing=$(tar -tzf "$TMP/pkg/hawatch-0.1.0.tgz")
