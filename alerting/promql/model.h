@@ -55,6 +55,13 @@ class Labels {
   std::vector<Label> items_;
 };
 
+// For unordered containers keyed by label set.
+struct LabelsHash {
+  std::size_t operator()(const Labels& labels) const {
+    return static_cast<std::size_t>(labels.hash());
+  }
+};
+
 struct Point {
   Timestamp t = 0;
   double v = 0;
