@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "go_math.h"
+
 namespace hawatch::promql::engine {
 namespace {
 
@@ -27,7 +29,7 @@ ElemResult elem_binop(BinaryOp op, double lhs, double rhs) {
     case BinaryOp::div:
       return {lhs / rhs, true};
     case BinaryOp::pow:
-      return {std::pow(lhs, rhs), true};
+      return {go_pow(lhs, rhs), true};
     case BinaryOp::mod:
       return {std::fmod(lhs, rhs), true};
     case BinaryOp::eql:

@@ -135,11 +135,11 @@ EvalValue eval_instant_function(Evaluator& ev, const Call& call) {
     case FunctionId::sqrt:
       return map_values(arg_vector(), [](double v) { return std::sqrt(v); });
     case FunctionId::ln:
-      return map_values(arg_vector(), [](double v) { return std::log(v); });
+      return map_values(arg_vector(), [](double v) { return go_log(v); });
     case FunctionId::log2:
-      return map_values(arg_vector(), [](double v) { return std::log2(v); });
+      return map_values(arg_vector(), [](double v) { return go_log2(v); });
     case FunctionId::log10:
-      return map_values(arg_vector(), [](double v) { return std::log10(v); });
+      return map_values(arg_vector(), [](double v) { return go_log10(v); });
     case FunctionId::sgn:
       return map_values(arg_vector(), [](double v) { return v < 0 ? -1.0 : v > 0 ? 1.0 : v; });
     case FunctionId::round: {

@@ -1,6 +1,7 @@
 #pragma once
 // Go's float semantics where they differ from C's, so results match Prometheus bit for bit:
-// math.Max/Min propagate NaN (fmax/fmin drop it), and Prometheus' Kahan-Neumaier summation.
+// math.Max/Min propagate NaN (fmax/fmin drop it), Prometheus' Kahan-Neumaier summation, and
+// Go's Log/Log2/Log10/Pow (go_math.cpp).
 
 #include <cmath>
 #include <cstdint>
@@ -38,5 +39,14 @@ inline void kahan_add(double inc, double& sum, double& c) {
 inline bool convertible_to_int64(double v) {
   return v <= 9223372036854775807.0 && v >= -9223372036854775808.0;
 }
+
+}  // namespace hawatch::promql::engine
+
+namespace hawatch::promql::engine {
+
+double go_log(double x);
+double go_log2(double x);
+double go_log10(double x);
+double go_pow(double x, double y);
 
 }  // namespace hawatch::promql::engine
