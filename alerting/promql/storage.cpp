@@ -47,7 +47,9 @@ std::size_t MemoryStorage::series_count() const {
 void MemoryStorage::select(const std::vector<Matcher>& matchers, Timestamp mint, Timestamp maxt,
                            const std::function<void(const Series&)>& visit) const {
   Series out;
-  for (const auto& [labels, points] : impl_->series) {
+  for (const auto& entry : impl_->series) {
+    const Labels& labels = entry.first;
+    const std::vector<Point>& points = entry.second;
     const bool match = std::all_of(matchers.begin(), matchers.end(), [&](const Matcher& m) {
       return m.matches(labels.get(m.name).value_or(""));
     });

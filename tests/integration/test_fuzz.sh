@@ -2,6 +2,8 @@
 # Builds every tests/fuzz/*_fuzz.cpp with clang's libFuzzer + AddressSanitizer/UBSan and runs it for
 # a bounded time. A fuzz target lists the project sources it needs in a comment line:
 #   // fuzz-sources: exporter/core/parse.cpp exporter/collectors/node_parsers.cpp
+# and, when it needs libraries beyond the C++ standard library, a line such as
+#   // fuzz-libs: -lre2
 # Any crash, leak or sanitizer report fails the test. FUZZ_SECONDS (default 20) bounds each run.
 set -euo pipefail
 SRC=${HAWATCH_SOURCE_DIR:?}
@@ -20,11 +22,13 @@ failed=0
 for target in "${targets[@]}"; do
   name=$(basename "$target" .cpp)
   sources=$(sed -n 's|^// fuzz-sources:||p' "$target" | head -1)
+  read -r -a libs <<<"$(sed -n 's|^// fuzz-libs:||p' "$target" | head -1)"
   srcs=()
   for s in $sources; do srcs+=("$SRC/$s"); done
   echo "== $name: building"
   if ! clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I"$SRC/exporter" -I"$SRC/include" "$target" "${srcs[@]}" -o "$OUT/$name" 2>"$OUT/$name.build.log"; then
+      -I"$SRC/exporter" -I"$SRC/include" -I"$SRC/alerting" "$target" "${srcs[@]}" "${libs[@]}" \
+      -o "$OUT/$name" 2>"$OUT/$name.build.log"; then
     cat "$OUT/$name.build.log" >&2
     echo "FAIL $name: build failed" >&2
     failed=$((failed + 1))

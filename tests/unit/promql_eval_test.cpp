@@ -107,3 +107,133 @@ BOOST_AUTO_TEST_CASE(promtool_cases) {
   }
   BOOST_TEST(checked > 150);
 }
+
+namespace {
+
+Labels L(std::vector<Label> labels) {
+  return Labels(std::move(labels));
+}
+
+Vector eval_at(const std::string& text, const Storage& storage, Timestamp t,
+               const EvalOptions& options = {}) {
+  return eval_vector(parse_ok(text), storage, t, options);
+}
+
+std::string eval_error(const std::string& text, const Storage& storage, Timestamp t,
+                       const EvalOptions& options = {}) {
+  try {
+    const auto v = eval_at(text, storage, t, options);
+    return "no error: " + describe(v);
+  } catch (const EvalError& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(labels_are_a_sorted_set_without_empty_values) {
+  const Labels l({{"b", "2"}, {"__name__", "m"}, {"a", "1"}, {"e", ""}, {"a", "3"}});
+  BOOST_TEST(l.to_string() == R"({__name__="m", a="3", b="2"})");
+  BOOST_TEST(l.metric_name() == "m");
+  BOOST_TEST(!l.has("e"));
+  Labels m = l;
+  m.set("c", "x\"y\n");
+  m.set("a", "");
+  m.erase("b");
+  BOOST_TEST(m.to_string() == R"({__name__="m", c="x\"y\n"})");
+  BOOST_TEST(L({{"Z", "1"}, {"__name__", "m"}}).to_string() == R"({Z="1", __name__="m"})");
+  BOOST_TEST(l.hash() == Labels({{"a", "3"}, {"b", "2"}, {"__name__", "m"}}).hash());
+  BOOST_TEST(l.hash() != m.hash());
+}
+
+BOOST_AUTO_TEST_CASE(hand_built_matchers_are_anchored_like_compiled_ones) {
+  const Matcher hand{MatchType::regex, "a", "b.*", nullptr};
+  BOOST_TEST(hand.matches("bc"));
+  BOOST_TEST(!hand.matches("abc"));
+  const auto made = Matcher::make(MatchType::not_regex, "a", "b|c");
+  BOOST_TEST(made.matches("bc"));
+  BOOST_TEST(!made.matches("c"));
+  BOOST_CHECK_THROW(Matcher::make(MatchType::regex, "a", "(?<n>x)"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(storage_keeps_order_retention_and_staleness) {
+  MemoryStorage storage(std::chrono::minutes(10));
+  const auto up = L({{"__name__", "up"}, {"job", "a"}});
+  storage.append(up, 60'000, 1);
+  storage.append(up, 30'000, 5);              // out of order: ignored
+  storage.append(up, 60'000, 7);              // same time: ignored
+  storage.append(up, 120'000, std::nan(""));  // an ordinary NaN is a value
+  BOOST_TEST(eval_at("up", storage, 120'000).size() == 1);
+  BOOST_TEST(std::isnan(eval_at("up", storage, 120'000)[0].value));
+  BOOST_TEST(eval_at("up", storage, 90'000)[0].value == 1);
+  storage.mark_stale(up, 180'000);
+  BOOST_TEST(eval_at("up", storage, 180'000).empty());
+  BOOST_TEST(eval_at("count_over_time(up[10m])", storage, 180'000)[0].value == 2);
+  storage.append(L({{"__name__", "other"}}), 900'000, 1);
+  BOOST_TEST(storage.series_count() == 2);
+  storage.compact(900'000);  // drops everything older than 5m before 15m
+  BOOST_TEST(storage.series_count() == 1);
+  BOOST_TEST(eval_at("up", storage, 180'000).empty());
+}
+
+BOOST_AUTO_TEST_CASE(lookback_delta_is_an_option) {
+  MemoryStorage storage;
+  storage.append(L({{"__name__", "x"}}), 0, 1);
+  EvalOptions one_minute;
+  one_minute.lookback_delta = std::chrono::minutes(1);
+  BOOST_TEST(eval_at("x", storage, 60'000, one_minute).size() == 1);
+  BOOST_TEST(eval_at("x", storage, 60'001, one_minute).empty());
+  BOOST_TEST(eval_at("x", storage, 300'000).size() == 1);
+  BOOST_TEST(eval_at("x", storage, 300'001).empty());
+}
+
+BOOST_AUTO_TEST_CASE(max_samples_bounds_an_evaluation) {
+  MemoryStorage storage;
+  for (int i = 0; i < 100; ++i)
+    for (int t = 0; t < 10; ++t)
+      storage.append(L({{"__name__", "x"}, {"i", std::to_string(i)}}), t * 15'000, t);
+  EvalOptions small;
+  small.max_samples = 500;
+  BOOST_TEST(eval_at("x", storage, 150'000, small).size() == 100);
+  BOOST_TEST(eval_error("rate(x[5m])", storage, 150'000, small) ==
+             "query processing would load too many samples into memory in query execution");
+  BOOST_TEST(eval_at("rate(x[5m])", storage, 150'000).size() == 100);
+}
+
+BOOST_AUTO_TEST_CASE(value_kinds_of_the_result) {
+  MemoryStorage storage;
+  const auto x = L({{"__name__", "x"}, {"a", "b"}});
+  storage.append(x, 10'000, 1);
+  storage.append(x, 20'000, 2);
+  const auto matrix = evaluate(parse_ok("x[1m]"), storage, 30'000);
+  const auto& m = std::get<Matrix>(matrix);
+  BOOST_REQUIRE(m.size() == 1);
+  BOOST_TEST(m[0].labels.to_string() == x.to_string());
+  BOOST_TEST(m[0].points.size() == 2);
+  BOOST_TEST(m[0].points[1].t == 20'000);
+  const auto str = evaluate(parse_ok("\"hello\""), storage, 30'000);
+  BOOST_TEST(std::get<String>(str).value == "hello");
+  const auto scalar = evaluate(parse_ok("1 + time()"), storage, 30'000);
+  BOOST_TEST(std::get<Scalar>(scalar).value == 31);
+  BOOST_TEST(std::get<Scalar>(scalar).t == 30'000);
+  const auto vector = evaluate(parse_ok("x"), storage, 30'000);
+  BOOST_TEST(std::get<Vector>(vector)[0].t == 30'000);  // the evaluation time, as Prometheus
+}
+
+BOOST_AUTO_TEST_CASE(evaluation_errors_carry_prometheus_messages) {
+  MemoryStorage storage;
+  storage.append(L({{"__name__", "x"}, {"a", "1"}}), 0, 1);
+  BOOST_TEST(eval_error("holt_winters(x[5m], 1.5, 0.5)", storage, 0) ==
+             "invalid smoothing factor. Expected: 0 < sf < 1, got: 1.500000");
+  BOOST_TEST(eval_error("holt_winters(x[5m], 0.5, 0)", storage, 0) ==
+             "invalid trend factor. Expected: 0 < tf < 1, got: 0.000000");
+  BOOST_TEST(eval_error("topk(1e300, x)", storage, 0) == "Scalar value 1e+300 overflows int64");
+  // Bounded label building: a long template over a long value is refused, not built.
+  MemoryStorage big;
+  big.append(L({{"__name__", "y"}, {"v", std::string(4096, 'a')}}), 0, 1);
+  std::string tmpl;
+  for (int i = 0; i < 1000; ++i) tmpl += "$1";
+  BOOST_TEST(
+      contains(eval_error("label_replace(y, \"d\", \"" + tmpl + "\", \"v\", \"(.*)\")", big, 0),
+               "longer than"));
+}

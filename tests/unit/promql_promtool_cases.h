@@ -154,7 +154,7 @@ inline const std::vector<PromtoolGroup>& promtool_groups() {
       {"method_code:http_errors:rate5m == on(method, code) method_code:http_errors:rate5m", 0, {{{{"code", "404"}, {"method", "get"}}, 0x1.e000000000000p+4}, {{{"code", "404"}, {"method", "post"}}, 0x1.5000000000000p+4}, {{{"code", "500"}, {"method", "get"}}, 0x1.8000000000000p+4}, {{{"code", "500"}, {"method", "post"}}, 0x1.8000000000000p+2}, {{{"code", "501"}, {"method", "put"}}, 0x1.8000000000000p+1}}, ""},
       {"method_code:http_errors:rate5m == method_code:http_errors:rate5m", 0, {{{{"__name__", "method_code:http_errors:rate5m"}, {"code", "404"}, {"method", "get"}}, 0x1.e000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "404"}, {"method", "post"}}, 0x1.5000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "500"}, {"method", "get"}}, 0x1.8000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "500"}, {"method", "post"}}, 0x1.8000000000000p+2}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "501"}, {"method", "put"}}, 0x1.8000000000000p+1}}, ""},
       {"method_code:http_errors:rate5m - method_code:http_errors:rate5m", 0, {{{{"code", "404"}, {"method", "get"}}, 0x0.0p+0}, {{{"code", "404"}, {"method", "post"}}, 0x0.0p+0}, {{{"code", "500"}, {"method", "get"}}, 0x0.0p+0}, {{{"code", "500"}, {"method", "post"}}, 0x0.0p+0}, {{{"code", "501"}, {"method", "put"}}, 0x0.0p+0}}, ""},
-      {"method_code:http_errors:rate5m != bool ignoring(method) method_code:http_errors:rate5m", 0, {}, "found duplicate series for the match group {code=\"500\"} on the right hand-side of the operation: [{__name__=\"method_code:http_errors:rate5m\", code=\"500\", method=\"post\"}, {__name__=\"method_code:http_errors:rate5m\", code=\"500\", method=\"get\"}];many-to-many matching not allowed: matching labels must be unique on one side"},
+      {"method_code:http_errors:rate5m != bool ignoring(method) method_code:http_errors:rate5m", 0, {}, "found duplicate series for the match group {code=\"404\"} on the right hand-side of the operation: [{__name__=\"method_code:http_errors:rate5m\", code=\"404\", method=\"get\"}, {__name__=\"method_code:http_errors:rate5m\", code=\"404\", method=\"post\"}];many-to-many matching not allowed: matching labels must be unique on one side"},
       {"method_code:http_errors:rate5m > 10", 0, {{{{"__name__", "method_code:http_errors:rate5m"}, {"code", "404"}, {"method", "get"}}, 0x1.e000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "404"}, {"method", "post"}}, 0x1.5000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "500"}, {"method", "get"}}, 0x1.8000000000000p+4}}, ""},
       {"method_code:http_errors:rate5m > bool 10", 0, {{{{"code", "404"}, {"method", "get"}}, 0x1.0000000000000p+0}, {{{"code", "404"}, {"method", "post"}}, 0x1.0000000000000p+0}, {{{"code", "500"}, {"method", "get"}}, 0x1.0000000000000p+0}, {{{"code", "500"}, {"method", "post"}}, 0x0.0p+0}, {{{"code", "501"}, {"method", "put"}}, 0x0.0p+0}}, ""},
       {"10 < method_code:http_errors:rate5m", 0, {{{{"__name__", "method_code:http_errors:rate5m"}, {"code", "404"}, {"method", "get"}}, 0x1.e000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "404"}, {"method", "post"}}, 0x1.5000000000000p+4}, {{{"__name__", "method_code:http_errors:rate5m"}, {"code", "500"}, {"method", "get"}}, 0x1.8000000000000p+4}}, ""},
@@ -238,7 +238,7 @@ inline const std::vector<PromtoolGroup>& promtool_groups() {
       {"count_values(\"v\", cpu / 3)", 0, {{{{"v", "0.3333333333333333"}}, 0x1.0000000000000p+0}, {{{"v", "0.6666666666666666"}}, 0x1.0000000000000p+0}, {{{"v", "1.3333333333333333"}}, 0x1.0000000000000p+0}, {{{"v", "10"}}, 0x1.0000000000000p+0}, {{{"v", "3.3333333333333335"}}, 0x1.0000000000000p+0}, {{{"v", "6.666666666666667"}}, 0x1.0000000000000p+0}, {{{"v", "8.333333333333334"}}, 0x1.0000000000000p+0}}, ""},
       {"count_values(\"bad-label\", cpu)", 0, {}, "invalid label name \"bad-label\""},
       {"sum(cpu) / count(cpu)", 0, {{{}, 0x1.a492492492492p+3}}, ""},
-      {"sum by (host) (cpu) / on(host) group_left sum by (host, mode) (cpu)", 0, {}, "found duplicate series for the match group {host=\"c\"} on the right hand-side of the operation: [{host=\"c\", mode=\"user\"}, {host=\"c\", mode=\"idle\"}];many-to-many matching not allowed: matching labels must be unique on one side"},
+      {"sum by (host) (cpu) / on(host) group_left sum by (host, mode) (cpu)", 0, {}, "found duplicate series for the match group {host=\"b\"} on the right hand-side of the operation: [{host=\"b\", mode=\"user\"}, {host=\"b\", mode=\"idle\"}];many-to-many matching not allowed: matching labels must be unique on one side"},
       {"count(nonexistent)", 0, {}, ""},
       {"sum(sum by (host) (cpu))", 0, {{{}, 0x1.7000000000000p+6}}, ""}
     }},
@@ -311,6 +311,33 @@ inline const std::vector<PromtoolGroup>& promtool_groups() {
       {"v % 0.7", 0, {{{{"i", "a"}}, 0x1.3333333333344p-2}, {{{"i", "b"}}, 0x1.3333333333333p-2}, {{{"i", "c"}}, 0x1.8000000000000p-51}, {{{"i", "d"}}, 0x1.2d916872cad2cp-1}, {{{"i", "e"}}, 0x1.999999999999cp-2}, {{{"i", "f"}}, -0x1.0000000000000p-1}, {{{"i", "g"}}, 0x1.0624dd2f1a9fcp-10}, {{{"i", "h"}}, 0x1.0000154991492p-1}}, ""},
       {"sqrt(v)", 0, {{{{"i", "a"}}, 0x1.efbdeb14f4edap+1}, {{{"i", "b"}}, 0x1.186f174f88472p-1}, {{{"i", "c"}}, 0x1.632f82848c789p+1}, {{{"i", "d"}}, 0x1.5f5d3b16948f6p+8}, {{{"i", "e"}}, 0x1.94c583ada5b53p+0}, {{{"i", "f"}}, kNaN}, {{{"i", "g"}}, 0x1.030dc4ea03a72p-5}, {{{"i", "h"}}, 0x1.86a0000000000p+16}}, ""},
       {"v / 3 * 7", 0, {{{{"i", "a"}}, 0x1.1800000000000p+5}, {{{"i", "b"}}, 0x1.6666666666666p-1}, {{{"i", "c"}}, 0x1.1f77777777778p+4}, {{{"i", "d"}}, 0x1.195075d2f1aa0p+18}, {{{"i", "e"}}, 0x1.7555555555556p+2}, {{{"i", "f"}}, -0x1.eccccccccccccp+2}, {{{"i", "g"}}, 0x1.31d5acb6f4650p-9}, {{{"i", "h"}}, 0x1.5bb19a5555556p+34}}, ""}
+    }},
+  {"NaN handling",
+    {
+      {{{"__name__", "n"}, {"i", "1"}}, {{0, kNaN}, {60000, kNaN}, {120000, 0x1.0000000000000p+0}}},
+      {{{"__name__", "n"}, {"i", "2"}}, {{0, 0x1.0000000000000p+0}, {60000, 0x1.0000000000000p+1}, {120000, kNaN}}},
+      {{{"__name__", "n"}, {"i", "3"}}, {{0, 0x1.8000000000000p+1}, {60000, 0x1.0000000000000p+0}, {120000, 0x1.0000000000000p+1}}}
+    },
+    {
+      {"topk(1, n)", 0, {{{{"__name__", "n"}, {"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"topk(2, n)", 0, {{{{"__name__", "n"}, {"i", "2"}}, 0x1.0000000000000p+0}, {{{"__name__", "n"}, {"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"bottomk(1, n)", 0, {{{{"__name__", "n"}, {"i", "2"}}, 0x1.0000000000000p+0}}, ""},
+      {"max(n)", 0, {{{}, 0x1.8000000000000p+1}}, ""},
+      {"min(n)", 0, {{{}, 0x1.0000000000000p+0}}, ""},
+      {"sum(n)", 0, {{{}, kNaN}}, ""},
+      {"avg(n)", 0, {{{}, kNaN}}, ""},
+      {"quantile(0.5, n)", 0, {{{}, 0x1.0000000000000p+0}}, ""},
+      {"n > 0", 0, {{{{"__name__", "n"}, {"i", "2"}}, 0x1.0000000000000p+0}, {{{"__name__", "n"}, {"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"n == n", 0, {{{{"__name__", "n"}, {"i", "2"}}, 0x1.0000000000000p+0}, {{{"__name__", "n"}, {"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"n != bool n", 0, {{{{"i", "1"}}, 0x1.0000000000000p+0}, {{{"i", "2"}}, 0x0.0p+0}, {{{"i", "3"}}, 0x0.0p+0}}, ""},
+      {"clamp_min(n, 2)", 0, {{{{"i", "1"}}, kNaN}, {{{"i", "2"}}, 0x1.0000000000000p+1}, {{{"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"max_over_time(n[3m])", 120000, {{{{"i", "1"}}, 0x1.0000000000000p+0}, {{{"i", "2"}}, 0x1.0000000000000p+1}, {{{"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"min_over_time(n[3m])", 120000, {{{{"i", "1"}}, 0x1.0000000000000p+0}, {{{"i", "2"}}, 0x1.0000000000000p+0}, {{{"i", "3"}}, 0x1.0000000000000p+0}}, ""},
+      {"changes(n[3m])", 120000, {{{{"i", "1"}}, 0x1.0000000000000p+0}, {{{"i", "2"}}, 0x1.0000000000000p+1}, {{{"i", "3"}}, 0x1.0000000000000p+1}}, ""},
+      {"sort(n)", 0, {{{{"__name__", "n"}, {"i", "1"}}, kNaN}, {{{"__name__", "n"}, {"i", "2"}}, 0x1.0000000000000p+0}, {{{"__name__", "n"}, {"i", "3"}}, 0x1.8000000000000p+1}}, ""},
+      {"count_values(\"v\", n)", 0, {{{{"v", "1"}}, 0x1.0000000000000p+0}, {{{"v", "3"}}, 0x1.0000000000000p+0}, {{{"v", "NaN"}}, 0x1.0000000000000p+0}}, ""},
+      {"scalar(n{i=\"1\"}) + 1", 0, {{{}, kNaN}}, ""},
+      {"rate(n[3m])", 120000, {{{{"i", "1"}}, kNaN}, {{{"i", "2"}}, kNaN}, {{{"i", "3"}}, 0x1.1111111111111p-6}}, ""}
     }}
   };
   return groups;
