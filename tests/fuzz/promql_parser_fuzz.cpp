@@ -1,6 +1,6 @@
 // clang-format off
-// fuzz-sources: alerting/promql/ast.cpp alerting/promql/ast_print.cpp alerting/promql/duration.cpp alerting/promql/expr.cpp alerting/promql/function_table.cpp alerting/promql/go_format.cpp alerting/promql/labels.cpp alerting/promql/lexer.cpp alerting/promql/parser.cpp alerting/promql/regex.cpp alerting/promql/storage.cpp alerting/promql/engine/aggregate.cpp alerting/promql/engine/binary.cpp alerting/promql/engine/evaluate.cpp alerting/promql/engine/evaluator.cpp alerting/promql/engine/functions.cpp alerting/promql/engine/functions_instant.cpp alerting/promql/engine/functions_label.cpp
-// alerting/promql/engine/functions_range.cpp alerting/promql/engine/go_math.cpp fuzz-libs: -lre2
+// fuzz-sources: alerting/promql/ast.cpp alerting/promql/ast_print.cpp alerting/promql/duration.cpp alerting/promql/expr.cpp alerting/promql/function_table.cpp alerting/promql/go_format.cpp alerting/promql/labels.cpp alerting/promql/lexer.cpp alerting/promql/parser.cpp alerting/promql/regex.cpp alerting/promql/storage.cpp alerting/promql/engine/aggregate.cpp alerting/promql/engine/binary.cpp alerting/promql/engine/evaluate.cpp alerting/promql/engine/evaluator.cpp alerting/promql/engine/functions.cpp alerting/promql/engine/functions_instant.cpp alerting/promql/engine/functions_label.cpp alerting/promql/engine/functions_range.cpp alerting/promql/engine/go_math.cpp
+// fuzz-libs: -lre2
 // clang-format on
 // Rule expressions come from rule files: any text must parse into an expression or a ParseError
 // that points inside the text, never crash or hang; what parses must evaluate (against a few
