@@ -236,7 +236,7 @@ class Parser {
     std::optional<VectorMatching> matching = std::move(m.matching);
     if (lt != ValueType::vector || rt != ValueType::vector) {
       if (!matching->matching_labels.empty())
-        fail(op_token, "vector matching only allowed between instant vectors");
+        fail_node(*lhs, "vector matching only allowed between instant vectors");
       matching.reset();
     } else if (is_set_operator(op)) {
       if (matching->card == Cardinality::one_to_many || matching->card == Cardinality::many_to_one)
@@ -307,7 +307,15 @@ class Parser {
 
   NodePtr parse_identifier_expr() {
     const Token& t = peek();
-    if (const auto op = aggregate_keyword(t.text)) return parse_aggregation(*op);
+    // An aggregation keyword not followed by "(" or by/without is a metric name, as Prometheus'
+    // grammar has it (`sum > 1` selects the series named sum).
+    if (const auto op = aggregate_keyword(t.text)) {
+      const auto& after = peek(1);
+      const bool grouping = after.kind == TokenKind::identifier &&
+                            (lower(after.text) == "by" || lower(after.text) == "without");
+      if (after.kind == TokenKind::left_paren || grouping) return parse_aggregation(*op);
+      return parse_selector(&next());
+    }
     if (is_other_keyword(t.text)) fail(t, "unexpected keyword " + quoted(t.text));
     if (peek(1).kind == TokenKind::left_paren) return parse_call();
     return parse_selector(&next());
@@ -338,7 +346,9 @@ class Parser {
     while (!peek_is(TokenKind::right_paren)) {
       args.push_back(parse_expr(0));
       if (peek_is(TokenKind::comma)) {
-        next();
+        const Token& comma = next();
+        if (peek_is(TokenKind::right_paren))
+          fail(comma, "trailing commas not allowed in function call args");
       } else if (!peek_is(TokenKind::right_paren)) {
         fail(peek(), "unexpected " + describe(peek()) + " in " + std::string(context) +
                          ", expected \",\" or \")\"");
@@ -440,7 +450,7 @@ class Parser {
       vs.metric_name = name->text;
       vs.matchers.push_back(Matcher::make(MatchType::equal, "__name__", name->text));
     }
-    if (peek_is(TokenKind::left_brace)) parse_matchers(vs);
+    if (peek_is(TokenKind::left_brace)) parse_matchers(vs, offset);
     const bool any_non_empty = std::any_of(vs.matchers.begin(), vs.matchers.end(),
                                            [](const Matcher& m) { return !m.matches(""); });
     if (!any_non_empty)
@@ -449,7 +459,7 @@ class Parser {
     return make(std::move(vs), ValueType::vector, offset, 0, peek());
   }
 
-  void parse_matchers(VectorSelector& vs) {
+  void parse_matchers(VectorSelector& vs, std::size_t selector_start) {
     next();  // {
     while (!peek_is(TokenKind::right_brace)) {
       const Token& label = peek();
@@ -481,8 +491,9 @@ class Parser {
         fail(value, "unexpected " + describe(value) + " in label matching, expected string");
       next();
       if (label.text == "__name__" && !vs.metric_name.empty())
-        fail(label, "metric name must not be set twice: " + quoted(vs.metric_name) + " or " +
-                        quoted(value.value));
+        throw Failure{selector_start, token_at(selector_start),
+                      "metric name must not be set twice: " + quoted(vs.metric_name) + " or " +
+                          quoted(value.value)};
       try {
         vs.matchers.push_back(Matcher::make(type, label.text, value.value));
       } catch (const std::invalid_argument& e) {
@@ -551,9 +562,9 @@ class Parser {
     VectorSelector* vs = std::get_if<VectorSelector>(&node.kind);
     if (auto* m = std::get_if<MatrixSelector>(&node.kind)) vs = &m->selector;
     if (vs == nullptr)
-      fail(keyword,
-           "offset modifier must be preceded by an instant vector selector or range "
-           "vector selector or a subquery");
+      fail_node(node,
+                "offset modifier must be preceded by an instant vector selector or range "
+                "vector selector or a subquery");
     if (vs->has_offset) fail(keyword, "offset may not be set multiple times");
     vs->has_offset = true;
     vs->offset_ms = negative ? -ms : ms;

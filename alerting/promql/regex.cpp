@@ -41,9 +41,20 @@ int group_number(std::string_view name) {
   return static_cast<int>(num);
 }
 
+// RE2 accepts \C (any byte); Go's regexp, and so Prometheus, refuses it.
+void refuse_go_invalid(std::string_view pattern) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] != '\\') continue;
+    if (pattern[i + 1] == 'C')
+      throw std::invalid_argument("error parsing regexp: invalid escape sequence: `\\C`");
+    ++i;  // skip the escaped character, so \\C is a backslash and a C
+  }
+}
+
 }  // namespace
 
 CompiledRegex::CompiledRegex(std::string_view pattern) {
+  refuse_go_invalid(pattern);
   RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(8 << 20);
