@@ -30,6 +30,7 @@ const std::vector<FunctionInfo>& table() {
       {"exp", FunctionId::exp, {vector}, 0, vector},
       {"floor", FunctionId::floor, {vector}, 0, vector},
       {"holt_winters", FunctionId::holt_winters, {matrix, scalar, scalar}, 0, vector},
+      {"histogram_quantile", FunctionId::histogram_quantile, {scalar, vector}, 0, vector},
       {"hour", FunctionId::hour, {vector}, 1, vector},
       {"idelta", FunctionId::idelta, {matrix}, 0, vector},
       {"increase", FunctionId::increase, {matrix}, 0, vector},
@@ -79,25 +80,16 @@ const FunctionInfo* find_function(std::string_view name) {
 }
 
 bool is_unsupported_prometheus_function(std::string_view name) {
-  static constexpr std::array<std::string_view, 19> kRefused = {"acos",
-                                                                "acosh",
-                                                                "asin",
-                                                                "asinh",
-                                                                "atan",
-                                                                "atanh",
-                                                                "cos",
-                                                                "cosh",
-                                                                "deg",
-                                                                "pi",
-                                                                "rad",
-                                                                "sin",
-                                                                "sinh",
-                                                                "tan",
-                                                                "tanh",
-                                                                "histogram_quantile",
-                                                                "histogram_count",
-                                                                "histogram_sum",
-                                                                "histogram_fraction"};
+  static constexpr std::array<std::string_view, 18> kRefused = {
+      "acos",          "acosh",
+      "asin",          "asinh",
+      "atan",          "atanh",
+      "cos",           "cosh",
+      "deg",           "pi",
+      "rad",           "sin",
+      "sinh",          "tan",
+      "tanh",          "histogram_count",
+      "histogram_sum", "histogram_fraction"};
   for (const auto n : kRefused)
     if (n == name) return true;
   return false;

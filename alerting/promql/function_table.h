@@ -60,7 +60,8 @@ enum class FunctionId {
   timestamp,
   vector,
   year,
-  holt_winters
+  holt_winters,
+  histogram_quantile
 };
 
 struct FunctionInfo {

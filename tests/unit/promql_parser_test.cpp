@@ -145,7 +145,8 @@ BOOST_AUTO_TEST_CASE(refused_constructs_report_where_and_what) {
   const std::vector<Refusal> cases = {
       {"x @ 100", 2, 1, 3, "@", "@ modifier is not supported"},
       {"rate(x[5m:1m])", 9, 1, 10, ":", "subqueries are not supported"},
-      {"histogram_quantile(0.9, x)", 0, 1, 1, "histogram_quantile", "not supported by hawatch"},
+      {"histogram_count(x)", 0, 1, 1, "histogram_count", "not supported by hawatch"},
+      {"1 + sin(x)", 4, 1, 5, "sin", "function \"sin\" is not supported by hawatch"},
       {"nosuch(x)", 0, 1, 1, "nosuch", "unknown function with name \"nosuch\""},
       {"a atan2 b", 2, 1, 3, "atan2", "atan2"},
       {"1 > 2", 2, 1, 3, ">", "comparisons between scalars must use BOOL modifier"},

@@ -175,6 +175,8 @@ EvalValue eval_instant_function(Evaluator& ev, const Call& call) {
       return Vector{Sample{absent_labels(*call.args[0]), 1, 0}};
     case FunctionId::timestamp:
       return timestamp_of(ev, *call.args[0]);
+    case FunctionId::histogram_quantile:
+      return histogram_quantile(ev, call);
     case FunctionId::hour:
     case FunctionId::minute:
     case FunctionId::day_of_week:
