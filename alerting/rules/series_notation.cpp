@@ -66,13 +66,10 @@ std::optional<double> read_number(std::string_view s, std::size_t& i) {
                           ((s[k] == '+' || s[k] == '-') && (s[k - 1] == 'e' || s[k - 1] == 'E') &&
                            !(k >= 2 && (s[k - 2] == 'x' || s[k - 2] == 'X')))))
     ++k;
-  // "1+2x3": the "x3" is not part of the number; stop at 'x' unless it is a hex prefix.
+  // "1+2x3": the "x3" is not part of the number. In this notation 'x' always repeats, so
+  // "0x1F" is 0 repeated "1F" times (a syntax error), as promtool reads it.
   std::string word(s.substr(j, k - j));
-  const bool hex = word.size() > 1 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X');
-  if (!hex) {
-    const std::size_t x = word.find('x');
-    if (x != std::string::npos) word.resize(x);
-  }
+  if (const std::size_t x = word.find('x'); x != std::string::npos) word.resize(x);
   if (word.empty()) return std::nullopt;
   std::string lower;
   for (char c : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -152,6 +149,7 @@ std::variant<promql::Labels, std::string> parse_metric(std::string_view s) {
 std::variant<std::vector<SeriesValue>, std::string> parse_series_values(std::string_view s) {
   std::vector<SeriesValue> out;
   std::size_t i = 0;
+  std::size_t item = 0;  // where the current item starts: promtool reports errors there
   const auto read_count = [&](std::size_t& count) -> bool {
     if (i >= s.size() || s[i] != 'x') return false;
     ++i;
@@ -162,12 +160,17 @@ std::variant<std::vector<SeriesValue>, std::string> parse_series_values(std::str
       if (count > kMaxSeriesValues) return false;
       ++i;
     }
+    if (i < s.size() && !is_space(s[i]))
+      throw std::pair<std::size_t, std::string>(
+          item, "bad number syntax: \"" + std::string(s.substr(start, i - start)) + "\"");
     return i > start;
   };
+  try {
   while (true) {
     while (i < s.size() && is_space(s[i])) ++i;
     if (i >= s.size()) break;
     const std::size_t start = i;
+    item = start;
     if (s[i] == '_') {
       ++i;
       std::size_t n = 1;
@@ -206,6 +209,9 @@ std::variant<std::vector<SeriesValue>, std::string> parse_series_values(std::str
     if (out.size() > kMaxSeriesValues)
       return at(start, "more than " + std::to_string(kMaxSeriesValues) + " values");
     if (i < s.size() && !is_space(s[i])) return at(i, "unexpected character in series values");
+  }
+  } catch (const std::pair<std::size_t, std::string>& e) {
+    return at(e.first, e.second);
   }
   return out;
 }

@@ -308,12 +308,20 @@ class GroupRun {
     return it == order_.end() ? 0 : it->second;
   }
 
+  // promtool parses "  SERIES VALUES" as one line: a values error's column counts from there.
+  static std::string shift_column(const std::string& error, std::size_t by) {
+    if (error.rfind("1:", 0) != 0) return error;
+    const std::size_t colon = error.find(':', 2);
+    const int column = std::atoi(error.substr(2, colon - 2).c_str());
+    return "1:" + std::to_string(column + static_cast<int>(by)) + error.substr(colon);
+  }
+
   std::string load_series() {
     for (const auto& [series, values] : tg_.series) {
       auto labels = parse_metric(series);
       if (auto* e = std::get_if<std::string>(&labels)) return *e;
       auto parsed = parse_series_values(values);
-      if (auto* e = std::get_if<std::string>(&parsed)) return *e;
+      if (auto* e = std::get_if<std::string>(&parsed)) return shift_column(*e, series.size() + 3);
       inputs_.push_back(
           {std::get<promql::Labels>(labels), std::get<std::vector<SeriesValue>>(parsed)});
     }
