@@ -1,5 +1,6 @@
 // fmt.Sprintf for the verbs templates use (%s %d %f %e %g %v %q %x %t %c %%), with flags, width
 // and precision, and Go's spellings of mistakes: %!d(float64=5), %!s(MISSING), %!(EXTRA int=2).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -205,8 +206,8 @@ std::string go_sprintf(std::string_view format, const std::vector<Value>& args) 
         return;
       }
       int n = -1;
-      while (i < format.size() && format[i] >= '0' && format[i] <= '9' && n < 100000)
-        n = (n < 0 ? 0 : n * 10) + (format[i++] - '0');
+      while (i < format.size() && format[i] >= '0' && format[i] <= '9')
+        n = std::min((n < 0 ? 0 : n * 10) + (format[i++] - '0'), 10'000'000);  // saturates
       target = n;
     };
     read_number(spec.width);
