@@ -207,11 +207,11 @@ struct Reader {
       error(r["record"], context + "only one of 'record' and 'alert' must be set");
     if (record.empty() && alert.empty())
       error(r, context + "one of 'record' or 'alert' must be set");
+    read_expr(r, rule, context);  // rulefmt's order: the expression, then the names
     if (!record.empty() && !is_valid_metric_name(record))
       error(r["record"], context + "invalid recording rule name: " + record);
     if (!alert.empty() && !is_valid_utf8(alert))
       error(r["alert"], context + "invalid alert name: not UTF-8");
-    read_expr(r, rule, context);
     if (r["for"]) rule.for_duration = duration(r["for"], "for", context).value_or(Millis(0));
     if (r["keep_firing_for"])
       rule.keep_firing_for =

@@ -166,50 +166,51 @@ std::variant<std::vector<SeriesValue>, std::string> parse_series_values(std::str
     return i > start;
   };
   try {
-  while (true) {
-    while (i < s.size() && is_space(s[i])) ++i;
-    if (i >= s.size()) break;
-    const std::size_t start = i;
-    item = start;
-    if (s[i] == '_') {
-      ++i;
-      std::size_t n = 1;
-      if (i < s.size() && s[i] == 'x' && !read_count(n))
-        return at(i, "bad repetition count after _");
-      out.insert(out.end(), n, SeriesValue{SeriesValue::Kind::omitted, 0});
-    } else if (s.substr(i, 5) == "stale" && (i + 5 == s.size() || is_space(s[i + 5]))) {
-      i += 5;
-      out.push_back(SeriesValue{SeriesValue::Kind::stale, 0});
-    } else {
-      auto first = read_number(s, i);
-      if (!first)
-        return at(start, "bad number or duration syntax: \"" +
-                             std::string(s.substr(start, s.find(' ', start) - start)) + "\"");
-      double delta = 0;
-      std::size_t n = 0;
-      if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-        auto d = read_number(s, i);
-        if (!d) return at(i, "bad increment");
-        delta = *d;
-        if (!read_count(n)) return at(i, "expected \"x\" and a count after the increment");
-      } else if (i < s.size() && s[i] == 'x') {
-        if (!read_count(n)) return at(i, "bad repetition count");
+    while (true) {
+      while (i < s.size() && is_space(s[i])) ++i;
+      if (i >= s.size()) break;
+      const std::size_t start = i;
+      item = start;
+      if (s[i] == '_') {
+        ++i;
+        std::size_t n = 1;
+        if (i < s.size() && s[i] == 'x' && !read_count(n))
+          return at(i, "bad repetition count after _");
+        out.insert(out.end(), n, SeriesValue{SeriesValue::Kind::omitted, 0});
+      } else if (s.substr(i, 5) == "stale" && (i + 5 == s.size() || is_space(s[i + 5]))) {
+        i += 5;
+        out.push_back(SeriesValue{SeriesValue::Kind::stale, 0});
       } else {
-        out.push_back(SeriesValue{SeriesValue::Kind::value, *first});
-        if (i < s.size() && !is_space(s[i])) return at(i, "unexpected character in series values");
-        continue;
+        auto first = read_number(s, i);
+        if (!first)
+          return at(start, "bad number or duration syntax: \"" +
+                               std::string(s.substr(start, s.find(' ', start) - start)) + "\"");
+        double delta = 0;
+        std::size_t n = 0;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+          auto d = read_number(s, i);
+          if (!d) return at(i, "bad increment");
+          delta = *d;
+          if (!read_count(n)) return at(i, "expected \"x\" and a count after the increment");
+        } else if (i < s.size() && s[i] == 'x') {
+          if (!read_count(n)) return at(i, "bad repetition count");
+        } else {
+          out.push_back(SeriesValue{SeriesValue::Kind::value, *first});
+          if (i < s.size() && !is_space(s[i]))
+            return at(i, "unexpected character in series values");
+          continue;
+        }
+        // axn and a+bxn give n+1 values (the first at time 0).
+        double v = *first;
+        for (std::size_t k = 0; k <= n; ++k) {
+          out.push_back(SeriesValue{SeriesValue::Kind::value, v});
+          v += delta;
+        }
       }
-      // axn and a+bxn give n+1 values (the first at time 0).
-      double v = *first;
-      for (std::size_t k = 0; k <= n; ++k) {
-        out.push_back(SeriesValue{SeriesValue::Kind::value, v});
-        v += delta;
-      }
+      if (out.size() > kMaxSeriesValues)
+        return at(start, "more than " + std::to_string(kMaxSeriesValues) + " values");
+      if (i < s.size() && !is_space(s[i])) return at(i, "unexpected character in series values");
     }
-    if (out.size() > kMaxSeriesValues)
-      return at(start, "more than " + std::to_string(kMaxSeriesValues) + " values");
-    if (i < s.size() && !is_space(s[i])) return at(i, "unexpected character in series values");
-  }
   } catch (const std::pair<std::size_t, std::string>& e) {
     return at(e.first, e.second);
   }

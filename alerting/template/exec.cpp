@@ -330,8 +330,7 @@ std::variant<AlertTemplate, std::string> AlertTemplate::parse(std::string_view t
   a.name_ = "__alert_" + std::string(alert_name);
   a.source_ = std::string(text);
   auto parsed = Template::parse(std::string(kAlertDefs) + std::string(text), a.name_);
-  if (auto* error = std::get_if<std::string>(&parsed))
-    return "error parsing template " + a.name_ + ": " + *error;
+  if (auto* error = std::get_if<std::string>(&parsed)) return *error;
   a.tmpl_ = std::make_shared<const Template>(std::move(std::get<Template>(parsed)));
   return a;
 }

@@ -49,7 +49,7 @@ bool is_template_function(std::string_view name);
 // named "__alert_NAME", as rules/alerting.go does (so positions in messages match Prometheus').
 class AlertTemplate {
  public:
-  // On failure: "error parsing template __alert_NAME: template: ..." as Prometheus' ParseTest.
+  // On failure Go's message, "template: __alert_NAME:LINE: ...", as Prometheus' ParseTest.
   static std::variant<AlertTemplate, std::string> parse(std::string_view text,
                                                         std::string_view alert_name);
   // The expansion, or "<error expanding template: ...>" as Prometheus puts in the annotation.

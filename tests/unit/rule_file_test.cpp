@@ -98,8 +98,7 @@ BOOST_AUTO_TEST_CASE(refusals_name_file_line_column_and_token) {
   BOOST_TEST(contains(e, "invalid label name: bad-label"), e);
   BOOST_TEST(contains(e, "invalid label name: __name__"), e);
   BOOST_TEST(contains(e,
-                      "r.yml:11:27: group \"g\", rule 2, \"A\": annotation \"a\": error parsing "
-                      "template __alert_A: "
+                      "r.yml:11:27: group \"g\", rule 2, \"A\": annotation \"a\": "
                       "template: __alert_A:1: function \"nosuch\" not defined"),
              e);
   BOOST_TEST(

@@ -94,11 +94,9 @@ BOOST_AUTO_TEST_CASE(execution_errors_match_promtool) {
 
 BOOST_AUTO_TEST_CASE(parse_errors_are_gos) {
   BOOST_TEST(expand("{{ nosuch }}") ==
-             "PARSE: error parsing template __alert_A: template: __alert_A:1: function \"nosuch\" "
+             "PARSE: template: __alert_A:1: function \"nosuch\" "
              "not defined");
-  BOOST_TEST(
-      expand("{{ if }}") ==
-      "PARSE: error parsing template __alert_A: template: __alert_A:1: missing value for if");
+  BOOST_TEST(expand("{{ if }}") == "PARSE: template: __alert_A:1: missing value for if");
   BOOST_TEST(contains(expand("{{ if true }}x"), "unexpected EOF"));
   BOOST_TEST(contains(expand("{{ end }}"), "unexpected {{end}}"));
   BOOST_TEST(contains(expand("{{ $undefined }}"), "undefined variable \"$undefined\""));
