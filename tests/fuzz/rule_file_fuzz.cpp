@@ -1,11 +1,10 @@
-// fuzz-sources: alerting/rules/rule_file.cpp alerting/rules/yaml_guard.cpp alerting/rules/names.cpp
-// alerting/rules/duration.cpp alerting/template/ast.cpp alerting/template/exec.cpp
-// alerting/template/functions.cpp alerting/template/go_fmt.cpp alerting/template/humanize.cpp
-// alerting/template/lexer.cpp alerting/template/parser.cpp alerting/template/printf.cpp
-// alerting/template/value.cpp tests/fake_promql/fake_promql.cpp fuzz-flags: -Ialerting -lre2
-// -lyaml-cpp The rule-file reader: any bytes are a rule file or a list of FILE:LINE:COL errors;
-// aliases, anchors and deep nesting are refused, never expanded. (Once the PromQL engine is merged,
-// replace tests/fake_promql/fake_promql.cpp above with alerting/promql/*.cpp to fuzz it along.)
+// clang-format off
+// fuzz-sources: alerting/rules/rule_file.cpp alerting/rules/yaml_guard.cpp alerting/rules/names.cpp alerting/rules/duration.cpp alerting/template/*.cpp tests/fake_promql/fake_promql.cpp
+// fuzz-flags: -Ialerting -lre2 -lyaml-cpp
+// clang-format on
+// The rule-file reader: any bytes are a rule file or a list of FILE:LINE:COL errors; aliases,
+// anchors and deep nesting are refused, never expanded. (Once the PromQL engine is merged, replace
+// tests/fake_promql/fake_promql.cpp above with alerting/promql/*.cpp to fuzz it along.)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,9 +1,9 @@
-// fuzz-sources: alerting/template/ast.cpp alerting/template/exec.cpp
-// alerting/template/functions.cpp alerting/template/go_fmt.cpp alerting/template/humanize.cpp
-// alerting/template/lexer.cpp alerting/template/parser.cpp alerting/template/printf.cpp
-// alerting/template/value.cpp fuzz-flags: -Ialerting -lre2 Alert templates: any text either parses
-// or is refused with Go's message; what parses executes within its output and step bounds, never
-// crashing, whatever the labels and value.
+// clang-format off
+// fuzz-sources: alerting/template/*.cpp
+// fuzz-flags: -Ialerting -lre2
+// clang-format on
+// Alert templates: any text either parses or is refused with Go's message; what parses executes
+// within its output and step bounds, never crashing, whatever the labels and value.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
