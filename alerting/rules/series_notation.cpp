@@ -142,7 +142,8 @@ std::variant<promql::Labels, std::string> parse_metric(std::string_view s) {
   while (i < s.size() && is_space(s[i])) ++i;
   if (i != s.size())
     return at(i, "unexpected \"" + std::string(s.substr(i, 1)) + "\" after the series");
-  if (labels.empty()) return at(0, "a series needs a name or labels");
+  if (labels.empty() && s.find('{') == std::string_view::npos)
+    return at(0, "a series needs a name or labels");  // "{}" is the empty label set
   return promql::Labels(std::move(labels));
 }
 

@@ -75,6 +75,9 @@ BOOST_AUTO_TEST_CASE(series_selectors) {
   BOOST_TEST(std::holds_alternative<std::string>(parse_metric("up{job=\"a\"")));
   BOOST_TEST(std::holds_alternative<std::string>(parse_metric("up{} x")));
   BOOST_TEST(std::holds_alternative<std::string>(parse_metric("")));
+  const auto empty = parse_metric("{}");
+  BOOST_TEST_REQUIRE(std::holds_alternative<hawatch::promql::Labels>(empty));
+  BOOST_TEST(std::get<hawatch::promql::Labels>(empty).empty());
 }
 
 BOOST_AUTO_TEST_CASE(passing_file_prints_success_and_exits_0) {
