@@ -1,6 +1,6 @@
 // clang-format off
 // fuzz-sources: alerting/rules/rule_file.cpp alerting/rules/yaml_guard.cpp alerting/rules/names.cpp alerting/rules/duration.cpp alerting/template/*.cpp tests/fake_promql/fake_promql.cpp
-// fuzz-flags: -Ialerting -lre2 -lyaml-cpp
+// fuzz-libs: -lre2 -lyaml-cpp
 // clang-format on
 // The rule-file reader: any bytes are a rule file or a list of FILE:LINE:COL errors; aliases,
 // anchors and deep nesting are refused, never expanded. (Once the PromQL engine is merged, replace

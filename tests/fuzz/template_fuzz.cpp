@@ -1,6 +1,6 @@
 // clang-format off
 // fuzz-sources: alerting/template/*.cpp
-// fuzz-flags: -Ialerting -lre2
+// fuzz-libs: -lre2
 // clang-format on
 // Alert templates: any text either parses or is refused with Go's message; what parses executes
 // within its output and step bounds, never crashing, whatever the labels and value.

@@ -2,8 +2,8 @@
 # Builds every tests/fuzz/*_fuzz.cpp with clang's libFuzzer + AddressSanitizer/UBSan and runs it for
 # a bounded time. A fuzz target lists the project sources it needs in a comment line:
 #   // fuzz-sources: exporter/core/parse.cpp exporter/collectors/node_parsers.cpp
-# (globs allowed) and, optionally, extra compiler and linker flags:
-#   // fuzz-flags: -Ialerting -lyaml-cpp
+# and, when it needs libraries beyond the C++ standard library, a line such as
+#   // fuzz-libs: -lre2
 # Any crash, leak or sanitizer report fails the test. FUZZ_SECONDS (default 20) bounds each run.
 set -euo pipefail
 SRC=${HAWATCH_SOURCE_DIR:?}
@@ -22,23 +22,14 @@ failed=0
 for target in "${targets[@]}"; do
   name=$(basename "$target" .cpp)
   sources=$(sed -n 's|^// fuzz-sources:||p' "$target" | head -1)
-  flags=$(sed -n 's|^// fuzz-flags:||p' "$target" | head -1)
+  read -r -a libs <<<"$(sed -n 's|^// fuzz-libs:||p' "$target" | head -1)"
   srcs=()
   for s in $sources; do
-    for f in "$SRC"/$s; do srcs+=("$f"); done
-  done
-  extra=()  # -Idir (relative to the source tree) before the sources, -lname after them
-  libs=()
-  for f in $flags; do
-    case $f in
-      -I*) extra+=("-I$SRC/${f#-I}") ;;
-      -l*) libs+=("$f") ;;
-      *) extra+=("$f") ;;
-    esac
+    for f in "$SRC"/$s; do srcs+=("$f"); done  # a source may be a glob (alerting/template/*.cpp)
   done
   echo "== $name: building"
   if ! clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I"$SRC/exporter" -I"$SRC/include" "${extra[@]}" "$target" "${srcs[@]}" "${libs[@]}" \
+      -I"$SRC/exporter" -I"$SRC/include" -I"$SRC/alerting" "$target" "${srcs[@]}" "${libs[@]}" \
       -o "$OUT/$name" 2>"$OUT/$name.build.log"; then
     cat "$OUT/$name.build.log" >&2
     echo "FAIL $name: build failed" >&2
