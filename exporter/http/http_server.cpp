@@ -197,9 +197,15 @@ class Handler final : public HTTPRequestHandler {
     }
     if (path == "/") {
       return send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8",
-                  render_status_page(StatusPageInput{opts.node_name, opts.telemetry_path,
-                                                     shared_->store->status(),
-                                                     shared_->store->last_reload_successful()}));
+                  render_status_page(StatusPageInput{
+                      opts.node_name, opts.telemetry_path, shared_->store->status(),
+                      shared_->store->last_reload_successful(),
+                      opts.status_sections ? opts.status_sections() : std::string()}));
+    }
+    if (const auto route = opts.get_routes.find(path); route != opts.get_routes.end()) {
+      const HttpReply reply = route->second();
+      return send(res, req, static_cast<HTTPResponse::HTTPStatus>(reply.status), reply.content_type,
+                  reply.body);
     }
     send(res, req, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found\n");
   }
