@@ -216,6 +216,9 @@ int compare(const Value& a, const Value& b, bool ordered) {
 
 Value eq(const Args& args) {
   if (args.size() < 2) throw CallError("missing argument for comparison");
+  for (const auto& a : args)
+    if (std::holds_alternative<StringMap>(a) || std::holds_alternative<const AlertData*>(a))
+      throw CallError("non-comparable type " + print_value(a) + ": " + type_name(a));
   for (std::size_t i = 1; i < args.size(); ++i)
     if (compare(args[0], args[i], false) == 0) return true;
   return false;
