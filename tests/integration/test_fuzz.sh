@@ -24,7 +24,8 @@ for target in "${targets[@]}"; do
   sources=$(sed -n 's|^// fuzz-sources:||p' "$target" | head -1)
   read -r -a libs <<<"$(sed -n 's|^// fuzz-libs:||p' "$target" | head -1)"
   srcs=()
-  for s in $sources; do
+  read -r -a source_list <<<"$sources"  # split without globbing here; globs expand in $SRC
+  for s in "${source_list[@]}"; do
     for f in "$SRC"/$s; do srcs+=("$f"); done  # a source may be a glob (alerting/template/*.cpp)
   done
   echo "== $name: building"
