@@ -54,12 +54,12 @@ std::shared_ptr<const RE2> compile(const std::string& pattern) {
   if (auto it = cache.find(pattern); it != cache.end()) return it->second;
   RE2::Options options;
   options.set_log_errors(false);
-  options.set_max_mem(8 << 20);
+  options.set_max_mem(1 << 20);  // patterns may come from label values
   auto re = std::make_shared<const RE2>(pattern, options);
   if (!re->ok())
     throw CallError("regexp: Compile(" + go_quote(pattern) +
                     "): error parsing regexp: " + re->error());
-  if (cache.size() > 256) cache.clear();
+  if (cache.size() > 64) cache.clear();  // bounded: at most 64 MiB of programs
   cache.emplace(pattern, re);
   return re;
 }
