@@ -316,3 +316,24 @@ BOOST_AUTO_TEST_CASE(groups_are_spread_over_their_interval) {
   BOOST_TEST(Manager::next_evaluation(g, first) == first);
   BOOST_TEST(Manager::next_evaluation(g, first + 1) == first + kMin);
 }
+
+BOOST_AUTO_TEST_CASE(evaluate_due_runs_each_group_once_per_slot_and_skips_missed_ones) {
+  test::TempDir dir;
+  std::ofstream(dir.path / "r.yml")
+      << "groups: [ { name: g, interval: 1m, rules: [ { record: r, expr: up } ] } ]\n";
+  Manager m({});
+  BOOST_TEST_REQUIRE(m.load({"r.yml"}, dir.path.string()).empty());
+  promql::MemoryStorage storage;
+  const Group& g = *m.groups()[0];
+  const Timestamp start = 10 * kMin + 7;
+  const Timestamp slot = Manager::next_evaluation(g, start);
+  BOOST_TEST(m.evaluate_due(start, storage) == slot);
+  BOOST_TEST((!g.last_evaluation().has_value() || slot == start));
+  BOOST_TEST(m.evaluate_due(slot, storage) == slot + kMin);
+  BOOST_TEST(*g.last_evaluation() == slot);
+  BOOST_TEST(m.evaluate_due(slot + kMin - 1, storage) == slot + kMin);  // not due yet
+  BOOST_TEST(*g.last_evaluation() == slot);
+  // Three and a half intervals late: one evaluation, at the latest slot, not three catch-ups.
+  BOOST_TEST(m.evaluate_due(slot + 3 * kMin + 30'000, storage) == slot + 4 * kMin);
+  BOOST_TEST(*g.last_evaluation() == slot + 3 * kMin);
+}
