@@ -41,7 +41,7 @@ std::string Manager::restore_state() {
   return {};
 }
 
-std::string Manager::save_state() const {
+std::string Manager::save_state() {
   if (options_.state_file.empty()) return {};
   std::vector<SavedAlert> alerts;
   for (const auto& g : groups_)
@@ -49,7 +49,12 @@ std::string Manager::save_state() const {
       if (const auto* a = dynamic_cast<const AlertingRule*>(r.get()))
         for (const auto& [labels, alert] : a->alerts())
           alerts.push_back(SavedAlert{g->file(), g->name(), a->name(), alert});
-  return write_alert_state_file(options_.state_file, alerts);
+  // Unchanged state is not written again: the node's SD card should not take a write per minute.
+  std::string text = encode_alert_state(alerts);
+  if (text == last_saved_) return {};
+  std::string error = write_alert_state_file(options_.state_file, alerts);
+  if (error.empty()) last_saved_ = std::move(text);
+  return error;
 }
 
 Timestamp Manager::next_evaluation(const Group& g, Timestamp t) {

@@ -37,7 +37,8 @@ class Manager {
   // Restores saved alerts into the loaded rules; a corrupt or foreign file is reported (the
   // returned message) and ignored.
   std::string restore_state();
-  std::string save_state() const;
+  // Writes the state file (when the state changed since the last write); an error message or "".
+  std::string save_state();
 
   // Evaluates every group whose time has come at `now`; returns the next time one is due.
   Timestamp evaluate_due(Timestamp now, promql::MemoryStorage& storage);
@@ -57,6 +58,7 @@ class Manager {
   std::vector<std::unique_ptr<Group>> groups_;
   std::vector<Timestamp> next_due_;
   std::string state_error_;
+  std::string last_saved_;
 };
 
 }  // namespace hawatch::rules

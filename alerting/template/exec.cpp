@@ -140,11 +140,12 @@ class Executor {
     }
     for (const auto& name : pipe.variables) {
       if (pipe.assign) {
-        for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
-          if (it->first == name) {
-            it->second = v;
-            break;
-          }
+        auto it = vars_.rbegin();
+        while (it != vars_.rend() && it->first != name) ++it;
+        if (it == vars_.rend())  // reported at the last command, as Go does
+          throw ExecError(pipe.commands.back().pos, pipe.commands.back().text(),
+                          "undefined variable: " + name);
+        it->second = v;
       } else {
         vars_.emplace_back(name, v);
       }
@@ -156,7 +157,9 @@ class Executor {
     step();
     const Arg& first = c.args[0];
     if (first.kind == Arg::Kind::function) return call(first.name, c, dot, final);
-    if (final)
+    if (first.kind == Arg::Kind::nil)
+      throw ExecError(first.pos, first.text, "nil is not a command");
+    if (final || c.args.size() > 1)
       throw ExecError(first.pos, first.text, "can't give argument to non-function " + first.text);
     return eval_arg(first, dot);
   }

@@ -54,12 +54,12 @@ std::shared_ptr<const RE2> compile(const std::string& pattern) {
   if (auto it = cache.find(pattern); it != cache.end()) return it->second;
   RE2::Options options;
   options.set_log_errors(false);
-  options.set_max_mem(8 << 20);
+  options.set_max_mem(1 << 20);  // patterns may come from label values
   auto re = std::make_shared<const RE2>(pattern, options);
   if (!re->ok())
     throw CallError("regexp: Compile(" + go_quote(pattern) +
                     "): error parsing regexp: " + re->error());
-  if (cache.size() > 256) cache.clear();
+  if (cache.size() > 64) cache.clear();  // bounded: at most 64 MiB of programs
   cache.emplace(pattern, re);
   return re;
 }
@@ -216,6 +216,9 @@ int compare(const Value& a, const Value& b, bool ordered) {
 
 Value eq(const Args& args) {
   if (args.size() < 2) throw CallError("missing argument for comparison");
+  for (const auto& a : args)
+    if (std::holds_alternative<StringMap>(a) || std::holds_alternative<const AlertData*>(a))
+      throw CallError("non-comparable type " + print_value(a) + ": " + type_name(a));
   for (std::size_t i = 1; i < args.size(); ++i)
     if (compare(args[0], args[i], false) == 0) return true;
   return false;

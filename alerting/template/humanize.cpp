@@ -105,9 +105,12 @@ std::string humanize_timestamp(double v) {
   if (std::isnan(v) || std::isinf(v)) return g4(v);
   // model.TimeFromUnixNano(int64(v * 1e9)) keeps milliseconds only; then time.Time's String().
   const double ns_f = v * 1e9;
-  const std::int64_t ns = (ns_f >= -9.2233720368547758e18 && ns_f < 9.2233720368547758e18)
-                              ? static_cast<std::int64_t>(ns_f)
-                              : INT64_MIN;
+  if (ns_f > 9.2233720368547758e18 || ns_f < -9.2233720368547758e18)
+    throw CallError(format_float_v(v) +
+                    " cannot be represented as a nanoseconds timestamp since it overflows int64");
+  // Exactly 2^63 passes Go's check and converts to the minimum int64 on amd64.
+  const std::int64_t ns =
+      ns_f < 9.2233720368547758e18 ? static_cast<std::int64_t>(ns_f) : INT64_MIN;
   const std::int64_t ms = ns / 1'000'000;
   std::int64_t secs = ms / 1000;
   std::int64_t frac_ms = ms % 1000;

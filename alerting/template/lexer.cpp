@@ -86,7 +86,8 @@ class Lexer {
     while (true) {
       if (i_ >= s_.size()) fail("unclosed action");
       bool trim = false;
-      if (const std::size_t n = right_delim(&trim); n > 0 && paren_depth == 0) {
+      if (const std::size_t n = right_delim(&trim); n > 0) {
+        if (paren_depth > 0) fail("unclosed left paren");
         out_.push_back({Tok::right, i_, "}}", space});
         i_ += n;
         if (trim) skip_trimmed_space();
@@ -109,7 +110,7 @@ class Lexer {
         ++i_;
         ++paren_depth;
       } else if (c == ')') {
-        if (--paren_depth < 0) fail("unexpected right paren");
+        if (--paren_depth < 0) fail("unexpected \")\" in command");
         kind = Tok::rparen;
         ++i_;
       } else if (c == ',') {
@@ -157,21 +158,11 @@ class Lexer {
                : word == "nil"                   ? Tok::nil
                                                  : Tok::ident;
       } else {
-        fail(std::string("unrecognized character in action: ") + quote_char(c));
+        fail(std::string("unexpected \"") + c + "\" in command");
       }
       out_.push_back({kind, start, std::string(s_.substr(start, i_ - start)), space});
       space = false;
     }
-  }
-
-  static std::string quote_char(char c) {
-    if (c >= 0x20 && c < 0x7f) return std::string("U+00") + hex2(c) + " '" + c + "'";
-    return std::string("U+00") + hex2(c);
-  }
-  static std::string hex2(char c) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const auto u = static_cast<unsigned char>(c);
-    return {kHex[u >> 4], kHex[u & 15]};
   }
 
   void lex_quoted(char quote) {

@@ -232,10 +232,10 @@ class Parser {
       if (allow_two && at(Tok::comma)) {
         next();
         if (at(Tok::variable)) names.push_back(next().text);
+        if (at(Tok::comma)) fail("too many declarations in range");
       }
       if (at(Tok::declare) || (at(Tok::assign) && names.size() == 1)) {
         p.assign = next().kind == Tok::assign;
-        if (p.assign && !declared(names[0])) fail("undefined variable \"" + names[0] + "\"");
         p.variables = names;
       } else {
         i_ = save;
@@ -246,7 +246,7 @@ class Parser {
       p.commands.push_back(parse_command());
       if (at(Tok::pipe)) {
         next();
-        if (at(end)) fail("missing command");
+        if (at(end)) break;  // Go's parser accepts a trailing "|"
         continue;
       }
       if (!at(end)) fail("unexpected " + describe(peek()) + " in operand");
@@ -270,13 +270,12 @@ class Parser {
     Command c;
     c.pos = peek().pos;
     while (!at(Tok::pipe) && !at(Tok::right) && !at(Tok::rparen) && !at(Tok::eof)) {
-      if (!c.args.empty() && !peek().space_before) fail("missing space?");
+      if (!c.args.empty() && !peek().space_before)
+        fail("unexpected " + describe(peek()) + " in operand");
       c.args.push_back(parse_operand());
     }
-    if (c.args.empty()) fail("empty command");
-    if (c.args[0].kind == Arg::Kind::nil) fail("nil is not a command");
-    if (c.args.size() > 1 && c.args[0].kind != Arg::Kind::function)
-      fail("can't give argument to non-function " + c.args[0].text);
+    // Go leaves "nil is not a command" and arguments to a non-function to execution.
+    if (c.args.empty()) fail("unexpected \"" + peek().text + "\" in command");
     return c;
   }
 
@@ -314,12 +313,16 @@ class Parser {
       case Tok::field:
         a.kind = Arg::Kind::field;
         a.chain = split_chain(t.text.substr(1));
+        // Go's parser places a chained node at its second element (".Labels.job" at ".job").
+        if (const std::size_t dot = t.text.find('.', 1); dot != std::string::npos)
+          a.pos = t.pos + dot;
         break;
       case Tok::variable: {
         a.kind = Arg::Kind::variable;
         auto parts = split_chain(t.text);
         a.name = parts[0];
         a.chain.assign(parts.begin() + 1, parts.end());
+        if (const std::size_t dot = t.text.find('.'); dot != std::string::npos) a.pos = t.pos + dot;
         if (!declared(a.name)) fail("undefined variable \"" + a.name + "\"");
         break;
       }
@@ -345,6 +348,7 @@ class Parser {
       if (a.kind != Arg::Kind::pipe && a.kind != Arg::Kind::dot)
         fail("unexpected . after term " + a.text);
       const Token& f = next();
+      if (a.chain.empty()) a.pos = f.pos;
       for (auto& name : split_chain(f.text.substr(1))) a.chain.push_back(name);
       a.text += f.text;
       if (a.kind == Arg::Kind::dot) a.kind = Arg::Kind::field;
@@ -405,7 +409,7 @@ class Parser {
     char* end = nullptr;
     const double d = std::strtod(digits.c_str(), &end);
     if (digits.empty() || end != digits.c_str() + digits.size() || std::isinf(d))
-      fail("bad number syntax: \"" + text + "\"");
+      fail("illegal number syntax: \"" + text + "\"");
     a.kind = Arg::Kind::floating;
     a.floating = d;
   }

@@ -3,12 +3,21 @@
 // once, the group limit, ALERTS series, notifications with resend delay, and the state file that
 // carries all of it across a restart.
 #define BOOST_TEST_MODULE alert_state
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 
 #include "contains.h"
 #include "rules/manager.h"
 #include "temp_dir.h"
+
+namespace hawatch::test {
+inline ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+}  // namespace hawatch::test
 
 using namespace hawatch;
 using namespace hawatch::rules;
@@ -239,6 +248,15 @@ BOOST_AUTO_TEST_CASE(restart_keeps_firing_alert_its_clock_and_last_send) {
       m.evaluate_due(t, storage);
     }
     BOOST_TEST(m.state_error().empty());
+    // An unchanged state is not written again (the rename would give the file a new inode).
+    const auto inode = [&] {
+      return std::filesystem::status(state).type() == std::filesystem::file_type::regular
+                 ? ::hawatch::test::inode_of(state)
+                 : 0;
+    };
+    const auto before = inode();
+    BOOST_TEST(m.save_state().empty());
+    BOOST_TEST(inode() == before);
     auto* rule = m.groups()[0]->find_alerting_rule("Down");
     BOOST_TEST_REQUIRE(rule->active_alerts().size() == 1u);
     BOOST_TEST((rule->active_alerts()[0]->state == AlertState::firing));
@@ -297,4 +315,25 @@ BOOST_AUTO_TEST_CASE(groups_are_spread_over_their_interval) {
   BOOST_TEST(first < 1'000'000 + kMin);
   BOOST_TEST(Manager::next_evaluation(g, first) == first);
   BOOST_TEST(Manager::next_evaluation(g, first + 1) == first + kMin);
+}
+
+BOOST_AUTO_TEST_CASE(evaluate_due_runs_each_group_once_per_slot_and_skips_missed_ones) {
+  test::TempDir dir;
+  std::ofstream(dir.path / "r.yml")
+      << "groups: [ { name: g, interval: 1m, rules: [ { record: r, expr: up } ] } ]\n";
+  Manager m({});
+  BOOST_TEST_REQUIRE(m.load({"r.yml"}, dir.path.string()).empty());
+  promql::MemoryStorage storage;
+  const Group& g = *m.groups()[0];
+  const Timestamp start = 10 * kMin + 7;
+  const Timestamp slot = Manager::next_evaluation(g, start);
+  BOOST_TEST(m.evaluate_due(start, storage) == slot);
+  BOOST_TEST((!g.last_evaluation().has_value() || slot == start));
+  BOOST_TEST(m.evaluate_due(slot, storage) == slot + kMin);
+  BOOST_TEST(*g.last_evaluation() == slot);
+  BOOST_TEST(m.evaluate_due(slot + kMin - 1, storage) == slot + kMin);  // not due yet
+  BOOST_TEST(*g.last_evaluation() == slot);
+  // Three and a half intervals late: one evaluation, at the latest slot, not three catch-ups.
+  BOOST_TEST(m.evaluate_due(slot + 3 * kMin + 30'000, storage) == slot + 4 * kMin);
+  BOOST_TEST(*g.last_evaluation() == slot + 3 * kMin);
 }

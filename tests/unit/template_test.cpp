@@ -103,6 +103,21 @@ BOOST_AUTO_TEST_CASE(parse_errors_are_gos) {
   BOOST_TEST(
       contains(expand("a\nb {{ \"unterminated }}"), "__alert_A:2: unterminated quoted string"));
   BOOST_TEST(contains(expand("{{ define \"x\" }}{{ end }}"), "not supported"));
+  // Messages promtool 2.42 printed for the same templates.
+  const std::string head = "PARSE: template: __alert_A:1: ";
+  BOOST_TEST(expand("{{ ( }}") == head + "unclosed left paren");
+  BOOST_TEST(expand("{{ ) }}") == head + "unexpected \")\" in command");
+  BOOST_TEST(expand("{{ | toUpper }}") == head + "unexpected \"|\" in command");
+  BOOST_TEST(expand("{{ .a. }}") == head + "unexpected <.> in operand");
+  BOOST_TEST(expand("{{ 0x }}") == head + "illegal number syntax: \"0x\"");
+  BOOST_TEST(expand("{{ @ }}") == head + "unexpected \"@\" in command");
+  BOOST_TEST(expand("{{ range $a, $b, $c := . }}{{ end }}") ==
+             head + "too many declarations in range");
+  // Go's parser accepts these; they fail when executed.
+  BOOST_TEST(contains(expand("{{ nil }}"), "at <nil>: nil is not a command>"));
+  BOOST_TEST(contains(expand("{{ 1 2 }}"), "at <1>: can't give argument to non-function 1>"));
+  BOOST_TEST(contains(expand("{{ $x = 1 }}"),
+                      "__alert_A:1:120: executing \"__alert_A\" at <1>: undefined variable: $x>"));
 }
 
 BOOST_AUTO_TEST_CASE(variables_are_scoped_as_go) {
