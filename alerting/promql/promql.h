@@ -62,7 +62,7 @@ struct Matcher {
 
   // Compiled once here so matches() does not compile per call; a Matcher built by hand without
   // it compiles on every matches() call. make() throws std::invalid_argument for a bad regex.
-  std::shared_ptr<const CompiledRegex> compiled;
+  std::shared_ptr<const CompiledRegex> compiled = nullptr;
   static Matcher make(MatchType type, std::string name, std::string value);
 };
 
