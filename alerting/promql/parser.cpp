@@ -463,13 +463,29 @@ class Parser {
     if (d.kind != TokenKind::duration)
       fail(d, "unexpected " + describe(d) + " in subquery or range, expected duration");
     next();
-    if (peek_is(TokenKind::colon)) fail(peek(), "subqueries are not supported by hawatch");
+    if (peek_is(TokenKind::colon)) return parse_subquery(std::move(node), bracket, d);
     expect(TokenKind::right_bracket, " in range, expected \"]\"");
     auto* vs = std::get_if<VectorSelector>(&node->kind);
     if (vs == nullptr) fail(bracket, "ranges only allowed for vector selectors");
     if (vs->has_offset) fail(bracket, "no offset modifiers allowed before range");
     MatrixSelector ms{std::move(*vs), parse_positive_duration(d)};
     return make(std::move(ms), ValueType::matrix, node->offset, 0, bracket);
+  }
+
+  // expr[range:] or expr[range:step], the "[range" already read.
+  NodePtr parse_subquery(NodePtr node, const Token& bracket, const Token& range) {
+    next();  // :
+    SubqueryExpr sq;
+    sq.range_ms = parse_positive_duration(range);
+    if (peek_is(TokenKind::duration)) sq.step_ms = parse_positive_duration(next());
+    expect(TokenKind::right_bracket, " in subquery, expected \"]\"");
+    if (node->type != ValueType::vector)
+      fail_node(*node, "subquery is only allowed on instant vector, got " +
+                           std::string(value_type_short_name(node->type)) + " instead");
+    const auto offset = node->offset;
+    const int height = node->height;
+    sq.expr = std::move(node);
+    return make(std::move(sq), ValueType::matrix, offset, height, bracket);
   }
 
   void parse_offset(Node& node) {
@@ -484,6 +500,12 @@ class Parser {
       fail(d, "unexpected " + describe(d) + " in offset, expected duration");
     next();
     const auto ms = parse_positive_duration(d);
+    if (auto* sq = std::get_if<SubqueryExpr>(&node.kind)) {
+      if (sq->has_offset) fail(keyword, "offset may not be set multiple times");
+      sq->has_offset = true;
+      sq->offset_ms = negative ? -ms : ms;
+      return;
+    }
     VectorSelector* vs = std::get_if<VectorSelector>(&node.kind);
     if (auto* m = std::get_if<MatrixSelector>(&node.kind)) vs = &m->selector;
     if (vs == nullptr)

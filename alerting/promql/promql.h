@@ -104,6 +104,9 @@ struct EvalOptions {
   std::chrono::milliseconds lookback_delta = std::chrono::minutes(5);
   // Bounds so a hostile or mistaken rule cannot exhaust the node: samples touched and series out.
   std::size_t max_samples = 5'000'000;
+  // The step of a subquery written without one (x[1h:]): Prometheus uses the global
+  // evaluation_interval, promtool the test file's evaluation_interval.
+  std::chrono::milliseconds default_subquery_step = std::chrono::minutes(1);
 };
 
 // The result of one evaluation: a number, an instant vector, a range vector or a string.
