@@ -24,6 +24,8 @@ rules::ManagerOptions manager_options(const LocalRulesConfig& c) {
   o.state_file = c.state_file;
   o.context.external_url = c.external_url;
   o.context.external_labels = c.external_labels;
+  // A subquery without a step uses the evaluation interval, as in Prometheus.
+  o.eval.default_subquery_step = c.evaluation_interval;
   return o;
 }
 

@@ -37,6 +37,14 @@ struct MatrixSelector {
   VectorSelector selector;
   std::int64_t range_ms = 0;
 };
+// expr[range:step]: expr evaluated every step over the range, as a range vector.
+struct SubqueryExpr {
+  NodePtr expr;
+  std::int64_t range_ms = 0;
+  std::int64_t step_ms = 0;  // 0: EvalOptions::default_subquery_step
+  std::int64_t offset_ms = 0;
+  bool has_offset = false;
+};
 struct ParenExpr {
   NodePtr inner;
 };
@@ -110,7 +118,7 @@ struct Call {
 };
 
 using NodeKind = std::variant<NumberLiteral, StringLiteral, VectorSelector, MatrixSelector,
-                              ParenExpr, UnaryExpr, BinaryExpr, AggregateExpr, Call>;
+                              ParenExpr, UnaryExpr, BinaryExpr, AggregateExpr, Call, SubqueryExpr>;
 
 class Node {
  public:

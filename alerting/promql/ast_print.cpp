@@ -38,6 +38,11 @@ struct Printer {
            offset_string(ms.selector);
   }
   std::string operator()(const ParenExpr& p) const { return tree_string(*p.inner); }
+  std::string operator()(const SubqueryExpr& sq) const {
+    return "(subquery " + tree_string(*sq.expr) + "[" + std::to_string(sq.range_ms) +
+           "ms:" + (sq.step_ms ? std::to_string(sq.step_ms) + "ms" : "") + "]" +
+           (sq.has_offset ? " offset " + std::to_string(sq.offset_ms) + "ms" : "") + ")";
+  }
   std::string operator()(const UnaryExpr& u) const {
     return std::string("(") + (u.negate ? "-" : "+") + " " + tree_string(*u.operand) + ")";
   }

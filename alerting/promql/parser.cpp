@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "checks.h"
 #include "lexer.h"
 
 namespace hawatch::promql {
@@ -58,11 +59,6 @@ bool is_other_keyword(std::string_view word) {
   return std::find(kWords.begin(), kWords.end(), l) != kWords.end();
 }
 
-bool aggregate_has_param(AggregateOp op) {
-  return op == AggregateOp::topk || op == AggregateOp::bottomk || op == AggregateOp::quantile ||
-         op == AggregateOp::count_values;
-}
-
 struct OperatorInfo {
   BinaryOp op;
   int precedence;
@@ -77,9 +73,13 @@ class Parser {
       : text_(text), tokens_(std::move(tokens)) {}
 
   NodePtr parse_all() {
-    auto root = parse_expr(0);
-    if (peek().kind != TokenKind::end) fail(peek(), "unexpected " + describe(peek()));
-    return root;
+    try {
+      auto root = parse_expr(0);
+      if (peek().kind != TokenKind::end) fail(peek(), "unexpected " + describe(peek()));
+      return root;
+    } catch (const CheckError& e) {
+      throw Failure{e.offset, token_at(e.offset), e.message};
+    }
   }
 
  private:
@@ -215,35 +215,10 @@ class Parser {
   }
 
   NodePtr make_binary(BinaryOp op, NodePtr lhs, NodePtr rhs, Modifiers m, const Token& op_token) {
+    auto matching =
+        check_binary(op, *lhs, *rhs, m.return_bool, std::move(m.matching), op_token.offset);
     const auto lt = lhs->type;
     const auto rt = rhs->type;
-    const auto name = std::string(binary_op_name(op));
-    if (m.return_bool && !is_comparison(op))
-      fail(op_token, "bool modifier can only be used on comparison operators");
-    if (is_comparison(op) && !m.return_bool && lt == ValueType::scalar && rt == ValueType::scalar)
-      fail(op_token, "comparisons between scalars must use BOOL modifier");
-    if (is_set_operator(op) && m.matching.card == Cardinality::one_to_one)
-      m.matching.card = Cardinality::many_to_many;
-    if (m.matching.on)
-      for (const auto& l : m.matching.matching_labels)
-        if (std::find(m.matching.include.begin(), m.matching.include.end(), l) !=
-            m.matching.include.end())
-          fail(op_token, "label " + quoted(l) + " must not occur in ON and GROUP clause at once");
-    if (lt != ValueType::scalar && lt != ValueType::vector)
-      fail_node(*lhs, "binary expression must contain only scalar and instant vector types");
-    if (rt != ValueType::scalar && rt != ValueType::vector)
-      fail_node(*rhs, "binary expression must contain only scalar and instant vector types");
-    std::optional<VectorMatching> matching = std::move(m.matching);
-    if (lt != ValueType::vector || rt != ValueType::vector) {
-      if (!matching->matching_labels.empty())
-        fail_node(*lhs, "vector matching only allowed between instant vectors");
-      matching.reset();
-    } else if (is_set_operator(op)) {
-      if (matching->card == Cardinality::one_to_many || matching->card == Cardinality::many_to_one)
-        fail(op_token, "no grouping allowed for " + quoted(name) + " operation");
-    }
-    if ((lt == ValueType::scalar || rt == ValueType::scalar) && is_set_operator(op))
-      fail(op_token, "set operator " + quoted(name) + " not allowed in binary scalar expression");
     const auto type =
         lt == ValueType::scalar && rt == ValueType::scalar ? ValueType::scalar : ValueType::vector;
     const auto offset = lhs->offset;
@@ -263,11 +238,7 @@ class Parser {
         operand->offset = op.offset;
         return operand;
       }
-      if (operand->type != ValueType::scalar && operand->type != ValueType::vector)
-        fail_node(*operand,
-                  "unary expression only allowed on expressions of type scalar or "
-                  "instant vector, got " +
-                      quoted(value_type_name(operand->type)));
+      check_unary(*operand);
       const auto type = operand->type;
       const int height = operand->height;
       return make(UnaryExpr{negate, std::move(operand)}, type, op.offset, height, op);
@@ -374,22 +345,9 @@ class Parser {
     }
     auto args = parse_call_args("aggregation");
     if (!grouped && (peek_keyword("by") || peek_keyword("without"))) parse_grouping(agg);
-    const std::size_t expected = aggregate_has_param(op) ? 2 : 1;
-    if (args.size() != expected)
-      fail(start, "wrong number of arguments for aggregate expression provided, expected " +
-                      std::to_string(expected) + ", got " + std::to_string(args.size()));
-    if (expected == 2) {
-      agg.param = std::move(args[0]);
-      const auto want = op == AggregateOp::count_values ? ValueType::string : ValueType::scalar;
-      if (agg.param->type != want)
-        fail_node(*agg.param, "expected type " + std::string(value_type_name(want)) +
-                                  " in aggregation parameter, got " +
-                                  std::string(value_type_name(agg.param->type)));
-    }
+    check_aggregate_args(op, args, start.offset);
+    if (args.size() == 2) agg.param = std::move(args[0]);
     agg.expr = std::move(args.back());
-    if (agg.expr->type != ValueType::vector)
-      fail_node(*agg.expr, "expected type instant vector in aggregation expression, got " +
-                               std::string(value_type_name(agg.expr->type)));
     int height = agg.expr->height;
     if (agg.param) height = std::max(height, agg.param->height);
     return make(std::move(agg), ValueType::vector, start.offset, height, start);
@@ -404,43 +362,10 @@ class Parser {
       fail(name, "unknown function with name " + quoted(name.text));
     }
     auto args = parse_call_args("call to function " + quoted(name.text));
-    check_call(*func, args, name);
+    check_call(*func, args, name.offset);
     int height = 0;
     for (const auto& a : args) height = std::max(height, a->height);
     return make(Call{func, std::move(args)}, func->return_type, name.offset, height, name);
-  }
-
-  // Prometheus' checkAST for calls: argument count, then each argument's type.
-  void check_call(const FunctionInfo& f, const std::vector<NodePtr>& args,
-                  const Token& name) const {
-    const auto nargs = f.arg_types.size();
-    const auto fname = quoted(f.name);
-    const auto got = std::to_string(args.size());
-    if (f.variadic == 0) {
-      if (nargs != args.size())
-        fail(name, "expected " + std::to_string(nargs) + " argument(s) in call to " + fname +
-                       ", got " + got);
-    } else {
-      const auto min = nargs - 1;
-      if (min > args.size())
-        fail(name, "expected at least " + std::to_string(min) + " argument(s) in call to " + fname +
-                       ", got " + got);
-      const auto max = min + static_cast<std::size_t>(f.variadic);
-      if (f.variadic > 0 && max < args.size())
-        fail(name, "expected at most " + std::to_string(max) + " argument(s) in call to " + fname +
-                       ", got " + got);
-    }
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      std::size_t k = i;
-      if (k >= nargs) {
-        if (f.variadic == 0) break;
-        k = nargs - 1;
-      }
-      if (args[i]->type != f.arg_types[k])
-        fail_node(*args[i], "expected type " + std::string(value_type_name(f.arg_types[k])) +
-                                " in call to function " + fname + ", got " +
-                                std::string(value_type_name(args[i]->type)));
-    }
   }
 
   NodePtr parse_selector(const Token* name) {
@@ -538,13 +463,29 @@ class Parser {
     if (d.kind != TokenKind::duration)
       fail(d, "unexpected " + describe(d) + " in subquery or range, expected duration");
     next();
-    if (peek_is(TokenKind::colon)) fail(peek(), "subqueries are not supported by hawatch");
+    if (peek_is(TokenKind::colon)) return parse_subquery(std::move(node), bracket, d);
     expect(TokenKind::right_bracket, " in range, expected \"]\"");
     auto* vs = std::get_if<VectorSelector>(&node->kind);
     if (vs == nullptr) fail(bracket, "ranges only allowed for vector selectors");
     if (vs->has_offset) fail(bracket, "no offset modifiers allowed before range");
     MatrixSelector ms{std::move(*vs), parse_positive_duration(d)};
     return make(std::move(ms), ValueType::matrix, node->offset, 0, bracket);
+  }
+
+  // expr[range:] or expr[range:step], the "[range" already read.
+  NodePtr parse_subquery(NodePtr node, const Token& bracket, const Token& range) {
+    next();  // :
+    SubqueryExpr sq;
+    sq.range_ms = parse_positive_duration(range);
+    if (peek_is(TokenKind::duration)) sq.step_ms = parse_positive_duration(next());
+    expect(TokenKind::right_bracket, " in subquery, expected \"]\"");
+    if (node->type != ValueType::vector)
+      fail_node(*node, "subquery is only allowed on instant vector, got " +
+                           std::string(value_type_short_name(node->type)) + " instead");
+    const auto offset = node->offset;
+    const int height = node->height;
+    sq.expr = std::move(node);
+    return make(std::move(sq), ValueType::matrix, offset, height, bracket);
   }
 
   void parse_offset(Node& node) {
@@ -559,6 +500,12 @@ class Parser {
       fail(d, "unexpected " + describe(d) + " in offset, expected duration");
     next();
     const auto ms = parse_positive_duration(d);
+    if (auto* sq = std::get_if<SubqueryExpr>(&node.kind)) {
+      if (sq->has_offset) fail(keyword, "offset may not be set multiple times");
+      sq->has_offset = true;
+      sq->offset_ms = negative ? -ms : ms;
+      return;
+    }
     VectorSelector* vs = std::get_if<VectorSelector>(&node.kind);
     if (auto* m = std::get_if<MatrixSelector>(&node.kind)) vs = &m->selector;
     if (vs == nullptr)

@@ -2,7 +2,7 @@
 // PromQL parser: tokens -> syntax tree by precedence climbing (Pratt), with Prometheus' operator
 // precedence (or < and/unless < comparisons < + - < * / % < ^, ^ right-associative, unary minus
 // binding like *), then the same type checks as Prometheus' checkAST. Refuses what hawatch does
-// not evaluate (the @ modifier, subqueries, functions outside the subset) with a ParseError.
+// not evaluate (the @ modifier, atan2, functions outside the subset) with a ParseError.
 
 #include <string_view>
 #include <variant>

@@ -62,7 +62,7 @@ struct Matcher {
 
   // Compiled once here so matches() does not compile per call; a Matcher built by hand without
   // it compiles on every matches() call. make() throws std::invalid_argument for a bad regex.
-  std::shared_ptr<const CompiledRegex> compiled;
+  std::shared_ptr<const CompiledRegex> compiled = nullptr;
   static Matcher make(MatchType type, std::string name, std::string value);
 };
 
@@ -104,6 +104,9 @@ struct EvalOptions {
   std::chrono::milliseconds lookback_delta = std::chrono::minutes(5);
   // Bounds so a hostile or mistaken rule cannot exhaust the node: samples touched and series out.
   std::size_t max_samples = 5'000'000;
+  // The step of a subquery written without one (x[1h:]): Prometheus uses the global
+  // evaluation_interval, promtool the test file's evaluation_interval.
+  std::chrono::milliseconds default_subquery_step = std::chrono::minutes(1);
 };
 
 // The result of one evaluation: a number, an instant vector, a range vector or a string.

@@ -4,14 +4,26 @@
 #include <signal.h>
 
 #include <iostream>
+#include <string_view>
 
 #include "cli.h"
 #include "core/log.h"
 #include "daemon.h"
 #include "hawatch/version.h"
+#include "rules/test_runner.h"
 
 int main(int argc, char** argv) {
   using namespace hawatch;
+  // `hawatch test rules FILE...`: promtool's rule unit tests on hawatch's own engine, with
+  // promtool's output and exit codes.
+  if (argc >= 3 && std::string_view(argv[1]) == "test" && std::string_view(argv[2]) == "rules") {
+    if (argc == 3) {
+      std::cerr << "usage: hawatch test rules TEST-FILE...\n";
+      return 2;
+    }
+    return rules::run_rule_tests(std::vector<std::string>(argv + 3, argv + argc), std::cout,
+                                 std::cerr);
+  }
   CommandLine cl;
   try {
     cl = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));

@@ -9,6 +9,7 @@
 set -euo pipefail
 SRC=${HAWATCH_SOURCE_DIR:?}
 BIN=${HAWATCH_TEST_RULES_BIN:?path of hawatch-test-rules}
+HAWATCH_BIN=${HAWATCH_BIN:?path of hawatch}
 command -v promtool >/dev/null || { echo "promtool is not installed" >&2; exit 1; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -26,6 +27,14 @@ for path in "${tests[@]}"; do
   promtool test rules "$test" >"$OUT/p.out" 2>"$OUT/p.err" || p_rc=$?
   h_rc=0
   "$BIN" "$test" >"$OUT/h.out" 2>"$OUT/h.err" || h_rc=$?
+  # ... and the daemon's own subcommand, which must answer the same.
+  d_rc=0
+  "$HAWATCH_BIN" test rules "$test" >"$OUT/d.out" 2>"$OUT/d.err" || d_rc=$?
+  if [[ $d_rc != "$h_rc" ]] || ! cmp -s "$OUT/h.out" "$OUT/d.out" || ! cmp -s "$OUT/h.err" "$OUT/d.err"; then
+    echo "FAIL $test: hawatch test rules differs from hawatch-test-rules (exit $d_rc vs $h_rc)" >&2
+    failed=$((failed + 1))
+    continue
+  fi
   if [[ $p_rc == "$h_rc" ]] && cmp -s "$OUT/p.out" "$OUT/h.out" && cmp -s "$OUT/p.err" "$OUT/h.err"; then
     echo "PASS ${path#"$SRC"/} (exit $p_rc)"
     passed=$((passed + 1))

@@ -237,3 +237,19 @@ BOOST_AUTO_TEST_CASE(evaluation_errors_carry_prometheus_messages) {
       contains(eval_error("label_replace(y, \"d\", \"" + tmpl + "\", \"v\", \"(.*)\")", big, 0),
                "longer than"));
 }
+
+BOOST_AUTO_TEST_CASE(subqueries_are_bounded_and_take_the_default_step) {
+  MemoryStorage storage;
+  for (int t = 0; t <= 600; t += 10) storage.append(L({{"__name__", "c"}}), t * 1000, t);
+  BOOST_TEST(eval_at("count_over_time(c[2m:])", storage, 300'000)[0].value == 3);
+  EvalOptions thirty;
+  thirty.default_subquery_step = std::chrono::seconds(30);
+  BOOST_TEST(eval_at("count_over_time(c[2m:])", storage, 300'000, thirty)[0].value == 5);
+  BOOST_TEST(contains(eval_error("count_over_time(c[1y:1ms])", storage, 300'000),
+                      "more than 11000 steps"));
+  EvalOptions small;
+  small.max_samples = 1000;
+  BOOST_TEST(
+      eval_error("max_over_time(max_over_time(c[10m:1s])[10m:1s])", storage, 600'000, small) ==
+      "query processing would load too many samples into memory in query execution");
+}

@@ -114,6 +114,10 @@ BOOST_AUTO_TEST_CASE(selectors_and_matchers) {
        R"(label_join(x{},"d",",","a","b","c"))"},
       {"hour()", "hour()"},
       {"SUM(x) BY (a)", "sum by (a) (x{})"},
+      {"rate(x[5m:1m])", "rate((subquery x{}[300000ms:60000ms]))"},
+      {"max_over_time(rate(x[1m])[1h:] offset -5m)",
+       "max_over_time((subquery rate(x{}[60000ms])[3600000ms:] offset -300000ms))"},
+      {"sum(x)[5m:1m]", "(subquery sum (x{})[300000ms:60000ms])"},
   };
   for (const auto& [text, want] : cases) BOOST_TEST(tree(text) == want, text);
 }
@@ -144,7 +148,10 @@ struct Refusal {
 BOOST_AUTO_TEST_CASE(refused_constructs_report_where_and_what) {
   const std::vector<Refusal> cases = {
       {"x @ 100", 2, 1, 3, "@", "@ modifier is not supported"},
-      {"rate(x[5m:1m])", 9, 1, 10, ":", "subqueries are not supported"},
+      {"(x[5m])[10m:1m]", 0, 1, 1, "(", "subquery is only allowed on instant vector, got matrix"},
+      {"x[5m:0s]", 5, 1, 6, "0s", "duration must be greater than 0"},
+      {"x[5m:1m", 7, 1, 8, "", "expected \"]\""},
+      {"x[5m:1m] offset 1m offset 1m", 19, 1, 20, "offset", "offset may not be set multiple"},
       {"histogram_count(x)", 0, 1, 1, "histogram_count", "not supported by hawatch"},
       {"1 + sin(x)", 4, 1, 5, "sin", "function \"sin\" is not supported by hawatch"},
       {"nosuch(x)", 0, 1, 1, "nosuch", "unknown function with name \"nosuch\""},

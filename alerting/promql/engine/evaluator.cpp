@@ -1,6 +1,7 @@
 #include "evaluator.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "aggregate.h"
@@ -40,8 +41,8 @@ void check_unique_labelsets(const Vector& v) {
 }
 
 void Evaluator::account(std::size_t samples) {
-  samples_ += samples;
-  if (samples_ > options_.max_samples)
+  *samples_ += samples;
+  if (*samples_ > options_.max_samples)
     throw EvalError("query processing would load too many samples into memory in query execution");
 }
 
@@ -74,6 +75,36 @@ Matrix Evaluator::select_range(const MatrixSelector& ms) {
   return out;
 }
 
+// A bound of hawatch's own: Prometheus has none for subqueries, but x[1y:1ms] must not take
+// the node's CPU (nested subqueries also spend the max_samples budget, one unit per step).
+constexpr Timestamp kMaxSubquerySteps = 11'000;
+
+Matrix Evaluator::eval_subquery(const SubqueryExpr& sq) {
+  const Timestamp step =
+      sq.step_ms > 0 ? sq.step_ms : static_cast<Timestamp>(options_.default_subquery_step.count());
+  if (step <= 0) throw EvalError("subquery step must be greater than 0");
+  const Timestamp end = t_ - sq.offset_ms;
+  const Timestamp earliest = end - sq.range_ms;
+  // The first step-aligned time in the range (Go's truncating division, as Prometheus).
+  Timestamp start = step * (earliest / step);
+  if (start < earliest) start += step;
+  if (end >= start && (end - start) / step + 1 > kMaxSubquerySteps)
+    throw EvalError("subquery would be evaluated at more than " +
+                    std::to_string(kMaxSubquerySteps) + " steps");
+  Matrix out;
+  std::unordered_map<Labels, std::size_t, LabelsHash> index;
+  for (Timestamp ts = start; ts <= end; ts += step) {
+    account(1);
+    Evaluator at(*this, ts);
+    for (auto& s : at.eval_vector(*sq.expr)) {
+      const auto [it, inserted] = index.try_emplace(s.labels, out.size());
+      if (inserted) out.push_back(Series{std::move(s.labels), {}});
+      out[it->second].points.push_back(Point{ts, s.value});
+    }
+  }
+  return out;
+}
+
 EvalValue Evaluator::eval_unary(const UnaryExpr& u) {
   auto value = eval(*u.operand);
   if (!u.negate) return value;
@@ -103,6 +134,7 @@ EvalValue Evaluator::eval(const Node& node) {
     EvalValue operator()(const BinaryExpr& b) const { return eval_binary(ev, b); }
     EvalValue operator()(const AggregateExpr& a) const { return eval_aggregate(ev, a); }
     EvalValue operator()(const Call& c) const { return eval_call(ev, c); }
+    EvalValue operator()(const SubqueryExpr& sq) const { return ev.eval_subquery(sq); }
   };
   auto value = std::visit(Visitor{*this}, node.kind);
   if (const auto* v = std::get_if<Vector>(&value)) account(v->size());

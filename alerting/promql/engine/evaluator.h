@@ -18,6 +18,8 @@ class Evaluator {
  public:
   Evaluator(const Storage& storage, Timestamp t, const EvalOptions& options)
       : storage_(storage), t_(t), options_(options) {}
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
 
   EvalValue eval(const Node& node);
   double eval_scalar(const Node& node) { return std::get<double>(eval(node)); }
@@ -29,16 +31,22 @@ class Evaluator {
   Vector select_instant(const VectorSelector& vs);
   // Range selector: per series the non-stale points in [t - offset - range, t - offset].
   Matrix select_range(const MatrixSelector& ms);
+  // expr[range:step]: the expression evaluated at each step, one series per label set.
+  Matrix eval_subquery(const SubqueryExpr& sq);
   // Counts samples towards max_samples; throws EvalError past it.
   void account(std::size_t samples);
 
  private:
   EvalValue eval_unary(const UnaryExpr& u);
+  // A subquery's evaluation at another time, sharing this evaluation's sample budget.
+  Evaluator(const Evaluator& parent, Timestamp t)
+      : storage_(parent.storage_), t_(t), options_(parent.options_), samples_(parent.samples_) {}
 
   const Storage& storage_;
   Timestamp t_;
   const EvalOptions& options_;
-  std::size_t samples_ = 0;
+  std::size_t own_samples_ = 0;
+  std::size_t* samples_ = &own_samples_;
 };
 
 // Prometheus' check after every operator and function of an instant query.

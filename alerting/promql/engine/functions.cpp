@@ -24,8 +24,16 @@ Labels absent_labels(const Node& arg) {
 EvalValue eval_call(Evaluator& ev, const Call& call) {
   for (const auto& arg : call.args) {
     const Node& a = unwrap_parens(*arg);
-    if (const auto* ms = std::get_if<MatrixSelector>(&a.kind)) {
-      auto out = eval_range_function(ev, call, *ms);
+    const auto* ms = std::get_if<MatrixSelector>(&a.kind);
+    const auto* sq = std::get_if<SubqueryExpr>(&a.kind);
+    if (ms != nullptr || sq != nullptr) {
+      RangeInput input;
+      if (ms != nullptr) {
+        input = RangeInput{ev.select_range(*ms), ms->range_ms, ms->selector.offset_ms};
+      } else {
+        input = RangeInput{ev.eval_subquery(*sq), sq->range_ms, sq->offset_ms};
+      }
+      auto out = eval_range_function(ev, call, std::move(input));
       for (auto& s : out) s.t = ev.time();
       check_unique_labelsets(out);
       return out;

@@ -9,7 +9,14 @@ namespace hawatch::promql::engine {
 EvalValue eval_call(Evaluator& ev, const Call& call);
 
 EvalValue eval_instant_function(Evaluator& ev, const Call& call);
-Vector eval_range_function(Evaluator& ev, const Call& call, const MatrixSelector& ms);
+// The range a function reads: a range selector's series, or a subquery's result, with the
+// range and offset its extrapolation measures against.
+struct RangeInput {
+  Matrix matrix;
+  std::int64_t range_ms = 0;
+  std::int64_t offset_ms = 0;
+};
+Vector eval_range_function(Evaluator& ev, const Call& call, RangeInput input);
 Vector eval_label_function(Evaluator& ev, const Call& call);
 Vector histogram_quantile(Evaluator& ev, const Call& call);
 

@@ -15,11 +15,11 @@ using Points = std::vector<Point>;
 // Prometheus' extrapolatedRate: the increase between the first and last point (counter resets
 // added back), extrapolated towards the range boundaries unless a boundary is more than 1.1
 // average intervals away (then only half an interval), and never below zero for counters.
-std::optional<double> extrapolated_rate(const Points& p, const MatrixSelector& ms, Timestamp t,
+std::optional<double> extrapolated_rate(const Points& p, const RangeInput& ms, Timestamp t,
                                         bool is_counter, bool is_rate) {
   if (p.size() < 2) return std::nullopt;
-  const Timestamp range_start = t - (ms.range_ms + ms.selector.offset_ms);
-  const Timestamp range_end = t - ms.selector.offset_ms;
+  const Timestamp range_start = t - (ms.range_ms + ms.offset_ms);
+  const Timestamp range_end = t - ms.offset_ms;
   double result = p.back().v - p.front().v;
   if (is_counter) {
     double last = 0;
@@ -141,7 +141,7 @@ struct Params {
   double scalar2 = 0;  // holt_winters' tf
 };
 
-std::optional<double> apply(FunctionId id, const Points& p, const MatrixSelector& ms, Timestamp t,
+std::optional<double> apply(FunctionId id, const Points& p, const RangeInput& ms, Timestamp t,
                             const Params& params) {
   switch (id) {
     case FunctionId::rate:
@@ -218,7 +218,7 @@ std::optional<double> apply(FunctionId id, const Points& p, const MatrixSelector
 
 }  // namespace
 
-Vector eval_range_function(Evaluator& ev, const Call& call, const MatrixSelector& ms) {
+Vector eval_range_function(Evaluator& ev, const Call& call, RangeInput input) {
   const auto id = call.func->id;
   Params params;
   if (id == FunctionId::quantile_over_time) params.scalar1 = ev.eval_scalar(*call.args[0]);
@@ -233,14 +233,14 @@ Vector eval_range_function(Evaluator& ev, const Call& call, const MatrixSelector
       throw EvalError("invalid trend factor. Expected: 0 < tf < 1, got: " +
                       go_percent_f(params.scalar2));
   }
-  const Matrix matrix = ev.select_range(ms);
+  const Matrix& matrix = input.matrix;
   if (id == FunctionId::absent_over_time) {
     if (!matrix.empty()) return Vector{};
     return Vector{Sample{absent_labels(*call.args[0]), 1, 0}};
   }
   Vector out;
   for (const auto& series : matrix) {
-    const auto value = apply(id, series.points, ms, ev.time(), params);
+    const auto value = apply(id, series.points, input, ev.time(), params);
     if (!value) continue;
     Labels labels =
         id == FunctionId::last_over_time ? series.labels : drop_metric_name(series.labels);
