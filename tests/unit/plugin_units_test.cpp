@@ -3,11 +3,14 @@
 // the misbehaving checks: hang (killed on time with its children), crash, garbage, 10 MB, exit
 // codes 4..255, a clean environment.
 #define BOOST_TEST_MODULE plugin_units
-#include <boost/test/unit_test.hpp>
+#include "runtime/plugin_units.h"
 
 #include <prometheus/text_serializer.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +19,6 @@
 
 #include "core/config.h"
 #include "runtime/exec_runner.h"
-#include "runtime/plugin_units.h"
 
 using namespace hawatch;
 using namespace std::chrono_literals;
@@ -226,4 +228,40 @@ BOOST_AUTO_TEST_CASE(config_errors_with_positions) {
   e = errors("  exec:\n    - { name: 'a b', command: [/bin/true], interval: 1s, timeout: 5s }\n");
   BOOST_TEST(e.find("may only contain") != std::string::npos, e);
   BOOST_TEST(e.find("longer than its interval") != std::string::npos, e);
+}
+
+// Nested aliases under a plugin's config expand to 9^9 settings (a 686-byte file once grew the
+// daemon until the kernel killed it): refused with the position of the offending node.
+BOOST_AUTO_TEST_CASE(alias_bomb_in_plugin_config_is_refused) {
+  std::string yaml = "  load:\n    - name: p\n      file: /nonexistent/p.so\n      config:\n";
+  yaml += "        a: &a [x, x, x, x, x, x, x, x, x]\n";
+  const char* names = "abcdefghi";
+  for (int i = 1; i < 9; ++i) {
+    yaml += std::string("        ") + names[i] + ": &" + names[i] + " [";
+    for (int k = 0; k < 9; ++k) yaml += std::string(k ? ", " : "") + "*" + names[i - 1];
+    yaml += "]\n";
+  }
+  std::string errors;
+  try {
+    units(yaml);
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) errors += d.to_string() + "\n";
+  }
+  BOOST_TEST(errors.find("test.yml:") != std::string::npos, errors);
+  BOOST_TEST(errors.find("nested aliases") != std::string::npos, errors);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_config_settings_are_bounded) {
+  std::string yaml =
+      "  load:\n    - name: p\n      file: /nonexistent/p.so\n      config:\n        list: [";
+  for (int i = 0; i < 10001; ++i) yaml += i ? ",1" : "1";
+  yaml += "]\n";
+  std::string errors;
+  try {
+    units(yaml);
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) errors += d.to_string() + "\n";
+  }
+  BOOST_TEST(errors.find("test.yml:") != std::string::npos, errors);
+  BOOST_TEST(errors.find("more than 10000 settings") != std::string::npos, errors);
 }
