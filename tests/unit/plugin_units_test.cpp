@@ -251,6 +251,52 @@ BOOST_AUTO_TEST_CASE(alias_bomb_in_plugin_config_is_refused) {
   BOOST_TEST(errors.find("nested aliases") != std::string::npos, errors);
 }
 
+namespace {
+
+pid_t read_pid(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  pid_t pid = 0;
+  in >> pid;
+  return pid;
+}
+
+// Gone and reaped: no process (not even a zombie) has that pid.
+bool gone(pid_t pid) {
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+// A check child that calls setsid leaves the process group that is killed; it must still not
+// outlive the check, whether the check exits or times out.
+BOOST_AUTO_TEST_CASE(setsid_children_do_not_outlive_their_check) {
+  for (const std::string mode : {"exit", "hang"}) {
+    const auto pidfile = std::filesystem::temp_directory_path() /
+                         ("hawatch-escaped-" + std::to_string(::getpid()) + "-" + mode);
+    std::filesystem::remove(pidfile);
+    plugins::ExecRequest req;
+    req.argv = {
+        "/bin/sh",
+        "-c",
+        "setsid sh -c 'sleep 3000 & echo $! >\"$1\"' inner \"$1\" </dev/null >/dev/null 2>&1 &"
+        " wait; [ \"$2\" = hang ] && sleep 3000; echo done",
+        "sh",
+        pidfile.string(),
+        mode};
+    req.environment = {"PATH=/usr/bin:/bin"};
+    req.deadline = std::chrono::steady_clock::now() + 1s;
+    req.kill_grace = 200ms;
+    const auto res = plugins::run_command(req);
+    BOOST_TEST(res.timed_out == (mode == "hang"), mode);
+    const pid_t escaped = read_pid(pidfile);
+    BOOST_REQUIRE_MESSAGE(escaped > 0, mode << ": the check wrote no pid");
+    const bool was_gone = gone(escaped);
+    if (!was_gone) ::kill(escaped, SIGKILL);  // not left to run for an hour after a failure
+    BOOST_TEST(was_gone, mode << ": the setsid child " << escaped << " outlived its check");
+    std::filesystem::remove(pidfile);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(plugin_config_settings_are_bounded) {
   std::string yaml =
       "  load:\n    - name: p\n      file: /nonexistent/p.so\n      config:\n        list: [";
