@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -118,19 +119,52 @@ bool read_proc_entry(pid_t pid, ProcEntry& e) {
   return true;
 }
 
+// The pids in "/proc/self/task/TID/children" of every thread (CONFIG_PROC_CHILDREN): a few
+// small files instead of every process's stat. False when the kernel does not provide them.
+bool children_from_tasks(std::vector<pid_t>& pids) {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (!tasks) return false;
+  bool any_file = false;
+  while (const dirent* t = ::readdir(tasks)) {
+    if (t->d_name[0] == '.') continue;
+    const std::string path = std::string("/proc/self/task/") + t->d_name + "/children";
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) continue;
+    any_file = true;
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;)
+      text.append(buf, static_cast<std::size_t>(n));
+    for (const char* p = text.c_str(); *p;) {
+      char* end = nullptr;
+      const long pid = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (pid > 0) pids.push_back(static_cast<pid_t>(pid));
+      p = end;
+    }
+  }
+  ::closedir(tasks);
+  return any_file;
+}
+
 std::vector<ProcEntry> our_children() {
   std::vector<ProcEntry> out;
   const pid_t self = ::getpid();
-  DIR* dir = ::opendir("/proc");
-  if (!dir) return out;
-  while (const dirent* d = ::readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(d->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
-    ProcEntry e;
-    if (read_proc_entry(static_cast<pid_t>(pid), e) && e.ppid == self) out.push_back(e);
+  std::vector<pid_t> pids;
+  if (!children_from_tasks(pids)) {
+    DIR* dir = ::opendir("/proc");
+    if (!dir) return out;
+    while (const dirent* d = ::readdir(dir)) {
+      char* end = nullptr;
+      const long pid = std::strtol(d->d_name, &end, 10);
+      if (*end == '\0' && pid > 0) pids.push_back(static_cast<pid_t>(pid));
+    }
+    ::closedir(dir);
   }
-  ::closedir(dir);
+  for (const pid_t pid : pids) {
+    ProcEntry e;
+    if (read_proc_entry(pid, e) && e.ppid == self) out.push_back(e);
+  }
   return out;
 }
 
