@@ -77,16 +77,16 @@ int poll_timeout_ms(Clock::time_point until) {
   return static_cast<int>(std::clamp<long long>(left, 0, 50));
 }
 
-// ---- what a check leaves behind
-// ------------------------------------------------------------------ A check's children normally
-// die with its process group. One that calls setsid (a daemonising script, "setsid cmd &") leaves
-// the group and, once its parent exits, would be adopted by init and live on. The daemon is a child
-// subreaper instead, so such orphans become its children and are found here: children of ours in
-// another session than ours are escaped check processes (no part of hawatch starts a child in a
-// session of its own), and children in a finished check's process group are its leftovers. Both are
-// killed and reaped. Which check an escaped process came from is not recorded anywhere, so one is
-// spared while a check that started before it still runs (it may be that check's helper); it goes
-// when no such check is left.
+// ---- what a check leaves behind -----------------------------------------------------------
+//
+// A check's children normally die with its process group. One that calls setsid (a daemonising
+// script, "setsid cmd &") leaves the group and, once its parent exits, would be adopted by init
+// and live on. The daemon is a child subreaper instead, so such orphans become its children and
+// are found here: children of ours in another session than ours are escaped check processes (no
+// part of hawatch starts a child in a session of its own), and children in a finished check's
+// process group are its leftovers. Both are killed and reaped. Which check an escaped process
+// came from is not recorded anywhere, so one is spared while a check that started before it
+// still runs (it may be that check's helper); it goes when no such check is left.
 
 struct ProcEntry {
   pid_t pid = 0;
