@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "hawatch/version.h"
 #include "http/tls_socket.h"
+#include "runtime/exec_runner.h"
 #include "runtime/plugin_units.h"
 #include "sd_notify.h"
 
@@ -253,6 +254,9 @@ int Daemon::run() {
   http_->stop();
   rules_->stop();
   scheduler_->stop();
+  // A check still running is not waited for: it and whatever it started are killed now.
+  if (const int reaped = plugins::stop_all_commands())
+    log::info("killed processes left by exec checks", {{"count", std::to_string(reaped)}});
   if (!pool_->shutdown(std::chrono::seconds(2)))
     log::warn("a collector was still running at shutdown; not waiting for it");
   log::info("stopped");

@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   log::configure(*log::parse_level(cl.log_level), *log::parse_format(cl.log_format));
 
+  // --check-config runs in the foreground and is stopped like any command: SIGTERM and SIGINT keep
+  // their default action (a huge or stuck config file must not make it unkillable).
+  if (cl.check_config) return Daemon(std::move(cl)).check_config();
+
   // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
   // thread starts so that every thread inherits the mask.
   sigset_t signals;
@@ -55,7 +59,5 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  Daemon daemon(std::move(cl));
-  if (daemon.check_config_requested()) return daemon.check_config();
-  return daemon.run();
+  return Daemon(std::move(cl)).run();
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/url_redact.h"
 #include "hawatch/version.h"
 
 namespace hawatch {
@@ -40,7 +41,7 @@ std::string collector_row(const CollectorStatus& s) {
   std::snprintf(duration, sizeof duration, "%.3f s", s.duration_seconds);
   return "<tr class=\"" + state + "\"><td>" + html_escape(s.collector) + "</td><td>" + state +
          "</td><td>" + (s.reported ? duration : "") + "</td><td>" + format_time(s.last_success) +
-         "</td><td>" + html_escape(s.error) + "</td></tr>\n";
+         "</td><td>" + html_escape(redact_urls(s.error)) + "</td></tr>\n";
 }
 }  // namespace
 
