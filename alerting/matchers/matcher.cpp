@@ -27,7 +27,7 @@ std::shared_ptr<const re2::RE2> compile(const std::string& name, const std::stri
   options.set_log_errors(false);
   auto re = std::make_shared<re2::RE2>("^(?:" + pattern + ")$", options);
   if (!re->ok()) {
-    throw MatcherError("matcher " + name + "=~\"" + pattern + "\": bad regex: " + re->error(), 1);
+    throw MatcherError(name + ": bad regex \"" + pattern + "\": " + re->error(), 1);
   }
   return re;
 }

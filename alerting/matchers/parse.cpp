@@ -41,7 +41,9 @@ class MatcherParser {
     try {
       return Matcher(type, std::move(name), std::move(value));
     } catch (const MatcherError& e) {
-      fail(i, e.what());
+      // "name: bad regex ..." from the constructor; the name is in the quoted input already.
+      const std::string what = e.what();
+      fail(i, what.substr(what.find(": ") + 2));
     }
   }
 
