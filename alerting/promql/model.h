@@ -1,6 +1,7 @@
 #pragma once
 // The values PromQL works on: label sets, samples, series with history. Plain value types shared by
-// the engine (alerting/promql), the rule evaluator (alerting/rules) and whatever feeds them samples.
+// the engine (alerting/promql), the rule evaluator (alerting/rules) and whatever feeds them
+// samples.
 
 #include <cstdint>
 #include <optional>
@@ -37,7 +38,7 @@ class Labels {
   const std::vector<Label>& items() const { return items_; }
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
-  std::uint64_t hash() const;  // stable within one process; for grouping and matching maps
+  std::uint64_t hash() const;     // stable within one process; for grouping and matching maps
   std::string to_string() const;  // {a="b", c="d"} form, the name first when present, as promtool
 
   friend bool operator==(const Labels&, const Labels&) = default;

@@ -1,14 +1,15 @@
 #pragma once
-// The PromQL subset hawatch evaluates locally (docs/promql.md lists it): parse once at load, evaluate
-// at each rule evaluation against a Storage of recent samples. This header is the contract between the
-// engine (alerting/promql) and its users (alerting/rules, `hawatch test rules`, the daemon).
+// The PromQL subset hawatch evaluates locally (docs/promql.md lists it): parse once at load,
+// evaluate at each rule evaluation against a Storage of recent samples. This header is the contract
+// between the engine (alerting/promql) and its users (alerting/rules, `hawatch test rules`, the
+// daemon).
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <stdexcept>
 #include <variant>
 #include <vector>
 
@@ -110,6 +111,7 @@ struct EvalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-Value evaluate(const Expr& expr, const Storage& storage, Timestamp t, const EvalOptions& options = {});
+Value evaluate(const Expr& expr, const Storage& storage, Timestamp t,
+               const EvalOptions& options = {});
 
 }  // namespace hawatch::promql
