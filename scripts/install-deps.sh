@@ -19,6 +19,7 @@ BUILD_PKGS=(
   libldns-dev libsqlite3-dev  # dns probe (ldns), backup verification (SQLite)
   libpq-dev libmariadb-dev    # postgres and mysql replication collectors
   libmnl-dev                  # keepalived collector: local addresses over rtnetlink
+  libre2-dev                  # alert matchers: linear-time anchored regexes
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
@@ -39,6 +40,8 @@ TEST_PKGS=(
   postgresql postgresql-client mariadb-server mariadb-client
   # keepalived: two real VRRP nodes in network namespaces, state read over D-Bus.
   keepalived
+  # Alert routing: amtool (the real Alertmanager's router) for test_alert_routes.sh.
+  prometheus-alertmanager
   # bench/profile.sh: instruction counts under callgrind.
   valgrind
 )
