@@ -4,8 +4,10 @@
 // groups are dropped by the maintenance sweep; group keys are Alertmanager's.
 #define BOOST_TEST_MODULE alert_dispatcher
 #include <boost/test/unit_test.hpp>
+#include <condition_variable>
 #include <string>
 
+#include "dispatch/dispatch_loop.h"
 #include "dispatch/dispatcher.h"
 
 using namespace hawatch::alerting;
@@ -188,4 +190,22 @@ BOOST_AUTO_TEST_CASE(alerts_sorted_by_job_then_instance) {
   BOOST_TEST(r.sent[0].alerts[0].labels.at("job") == "z");
   BOOST_TEST(r.sent[0].alerts[1].labels.at("instance") == "a");
   BOOST_TEST(r.sent[0].alerts[2].labels.at("instance") == "b");
+}
+
+// The loop on the system clock: an alert with group_wait 0 is flushed promptly after insert (a
+// wait on a condition, bounded; no fixed sleep).
+BOOST_AUTO_TEST_CASE(loop_flushes_on_the_system_clock) {
+  std::mutex m;
+  std::condition_variable cv;
+  int flushed = 0;
+  Dispatcher d(make_tree(), [&](const GroupNotification&) {
+    const std::lock_guard lock(m);
+    ++flushed;
+    cv.notify_all();
+    return true;
+  });
+  DispatchLoop loop(d);
+  loop.insert(alert("A", Clock::now(), {{"severity", "critical"}}));  // oncall: group_wait 0
+  std::unique_lock lock(m);
+  BOOST_TEST(cv.wait_for(lock, std::chrono::seconds(5), [&] { return flushed > 0; }));
 }
