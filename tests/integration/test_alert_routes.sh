@@ -2,7 +2,7 @@
 # hawatch's router against the real Alertmanager's: `amtool config routes test` and
 # alert_route_tool read the same Alertmanager-format config (tests/fixtures/alerting/routes.yml)
 # and must name the same receivers, in the same order, for every label set in routes.cases.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_cmd amtool
 
 TOOL=${HAWATCH_BUILD_DIR:?}/alerting/alert_route_tool

@@ -5,7 +5,7 @@
 # signature over "{timestamp}:{body}" arrive; 500 and 429 are retried with the same key and then
 # delivered; a hanging receiver is cut by the timeout and given up at the deadline; 400 is given
 # up at once; a spooled notification left by a "crash" is delivered by the next run.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TOOL=${HAWATCH_BUILD_DIR:?}/alerting/alert_webhook_tool
 [[ -x $TOOL ]] || fail "alert_webhook_tool not built ($TOOL)"
