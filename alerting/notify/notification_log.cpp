@@ -53,7 +53,9 @@ std::string NotificationLog::entry_key(const std::string& group_key,
 
 NotificationLog::NotificationLog(Options options) : options_(std::move(options)) {
   std::error_code ec;
-  if (options_.file.empty() || !std::filesystem::exists(options_.file, ec)) return;
+  if (options_.file.empty()) return;
+  std::filesystem::create_directories(options_.file.parent_path(), ec);
+  if (!std::filesystem::exists(options_.file, ec)) return;
   try {
     Poco::JSON::Parser parser;
     const auto root =

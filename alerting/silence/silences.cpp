@@ -55,6 +55,7 @@ bool can_update(const Silence& old, const Silence& next, Time now) {
 Silences::Silences(Options options, Time now) : options_(std::move(options)) {
   if (options_.file.empty()) return;
   std::error_code ec;
+  std::filesystem::create_directories(options_.file.parent_path(), ec);
   if (!std::filesystem::exists(options_.file, ec)) return;
   try {
     silences_ = decode_silences(read_file(options_.file, kMaxFile));

@@ -105,12 +105,12 @@ BOOST_AUTO_TEST_CASE(update_in_place_or_replace) {
 
 BOOST_AUTO_TEST_CASE(persisted_atomically_and_reloaded) {
   test::TempDir dir;
-  const auto file = dir.path / "silences.json";
+  const auto file = dir.path / "state" / "silences.json";  // the directory is made
   std::string id;
   {
     Silences s({file, 120h, 100});
     id = s.set(silence("a=\"x\\\"y\", b!~\"z|w\"", t0, t0 + 1h), t0);
-    BOOST_TEST(files_in(dir.path) == 1u);  // no temporary file left
+    BOOST_TEST(files_in(dir.path / "state") == 1u);  // no temporary file left
   }
   Silences again({file, 120h, 100}, t0);
   const auto got = again.get(id);
