@@ -27,10 +27,10 @@ config() {
   cat >"$TMP/$1.yml" <<YAML
 deadline: ${DEADLINE:-5s}
 webhook:
-  url: http://127.0.0.1:$PORT/hook
+  url: ${SCHEME:-http}://127.0.0.1:$PORT/hook
   timeout: ${TIMEOUT:-2s}
   headers: { X-Site: amslpr }
-  http_config: { bearer_token_file: $TMP/token }
+  http_config: { bearer_token_file: $TMP/token${TLS_CONFIG:-} }
   hmac_secret_file: $TMP/hmac
   external_url: http://hawatch.example:9184
 ${2:-}
@@ -148,3 +148,21 @@ DEADLINE=1s config refused-conn
 run_capture "$TOOL" "$TMP/refused-conn.yml" "$TMP/spool-conn" send 1
 assert_contains "$OUT" "given_up=1" "connection refused: given up at the deadline"
 assert_match "$OUT" "attempts=([2-9]|[1-9][0-9])" "connection refused: retried"
+
+# ---- TLS: verified by default ------------------------------------------------------------------
+require_cmd openssl
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+PORT=$(free_port)
+OUTDIR=$TMP/tls
+start_bg sink-tls "$TMP/sink-tls.log" env SINK_CERT="$TMP/cert.pem" SINK_KEY="$TMP/key.pem" \
+  "$PY" "$SINK" "$OUTDIR" "$PORT" 200
+wait_until 10 "TLS sink listening" "grep -q listening '$TMP/sink-tls.log'"
+SCHEME=https DEADLINE=1s config tls-untrusted
+run_capture "$TOOL" "$TMP/tls-untrusted.yml" "$TMP/spool-tls1" send 1
+assert_contains "$OUT" "delivered=0" "TLS: an unknown certificate is not trusted"
+assert_contains "$ERR" "tls" "TLS: the failure says so"
+SCHEME=https TLS_CONFIG=", tls_config: { ca_file: $TMP/cert.pem }" config tls-trusted
+run_capture "$TOOL" "$TMP/tls-trusted.yml" "$TMP/spool-tls2" send 1
+assert_contains "$OUT" "attempts=1 delivered=1" "TLS: delivered when the CA is configured"
+assert_eq 4 "$(jq -r .version "$OUTDIR/0001.json")" "TLS: the message arrived"
