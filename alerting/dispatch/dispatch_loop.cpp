@@ -14,13 +14,14 @@ DispatchLoop::~DispatchLoop() {
   thread_.join();
 }
 
-void DispatchLoop::insert(const Alert& alert) {
-  dispatcher_.insert(alert, Clock::now());
+bool DispatchLoop::insert(const Alert& alert) {
+  const bool taken = dispatcher_.insert(alert, Clock::now());
   {
     const std::lock_guard lock(mutex_);
     poked_ = true;
   }
   wake_.notify_all();
+  return taken;
 }
 
 void DispatchLoop::run() {

@@ -18,7 +18,7 @@ class DispatchLoop {
   DispatchLoop& operator=(const DispatchLoop&) = delete;
 
   // Inserts with the current time and wakes the loop (a group_wait of 0 flushes at once).
-  void insert(const Alert& alert);
+  bool insert(const Alert& alert);  // as Dispatcher::insert
 
  private:
   void run();

@@ -4,17 +4,22 @@
 
 namespace hawatch::alerting {
 
-Dispatcher::Dispatcher(std::shared_ptr<const Route> root, NotifyFunction notify)
-    : root_(std::move(root)), notify_(std::move(notify)) {}
+Dispatcher::Dispatcher(std::shared_ptr<const Route> root, NotifyFunction notify, Limits limits)
+    : root_(std::move(root)), notify_(std::move(notify)), limits_(limits) {}
 
-void Dispatcher::insert(const Alert& alert, Time now) {
+bool Dispatcher::insert(const Alert& alert, Time now) {
   const std::lock_guard lock(mutex_);
   if (next_maintenance_ == Time{}) next_maintenance_ = now + kMaintenanceInterval;
+  bool taken = true;
   for (const Route* route : root_->match(alert.labels)) {
     LabelSet labels = route->group_labels(alert.labels);
     const GroupId id{route, fingerprint(labels)};
     auto it = groups_.find(id);
     if (it == groups_.end()) {
+      if (groups_.size() >= limits_.max_groups) {
+        taken = false;
+        continue;
+      }
       Group g;
       g.route = route;
       g.key = route->key() + ":" + format_label_set(labels);
@@ -22,22 +27,26 @@ void Dispatcher::insert(const Alert& alert, Time now) {
       g.next_flush = now + route->options().group_wait;
       it = groups_.emplace(id, std::move(g)).first;
     }
-    insert_into(it->second, alert, now);
+    taken = insert_into(it->second, alert, now) && taken;
   }
+  return taken;
 }
 
-void Dispatcher::insert_into(Group& group, const Alert& alert, Time now) {
+bool Dispatcher::insert_into(Group& group, const Alert& alert, Time now) {
   const Fingerprint fp = alert.fingerprint();
   auto existing = group.alerts.find(fp);
   if (existing != group.alerts.end() && overlaps(existing->second, alert)) {
     existing->second = merge_alerts(existing->second, alert, now);
-  } else {
+  } else if (existing != group.alerts.end() || group.alerts.size() < limits_.max_alerts_per_group) {
     group.alerts[fp] = alert;
+  } else {
+    return false;
   }
   // An alert older than group_wait (say, re-sent after a restart) need not wait again.
   if (!group.has_flushed && alert.starts_at + group.route->options().group_wait < now) {
     group.next_flush = std::min(group.next_flush, now);
   }
+  return true;
 }
 
 GroupNotification Dispatcher::snapshot(const Group& group, Time now) const {

@@ -44,10 +44,18 @@ struct GroupInfo {
 
 class Dispatcher {
  public:
-  Dispatcher(std::shared_ptr<const Route> root, NotifyFunction notify);
+  // Bounds on what hostile or runaway senders can make the dispatcher hold.
+  struct Limits {
+    std::size_t max_groups = 10000;
+    std::size_t max_alerts_per_group = 10000;
+  };
+  Dispatcher(std::shared_ptr<const Route> root, NotifyFunction notify, Limits limits);
+  Dispatcher(std::shared_ptr<const Route> root, NotifyFunction notify)
+      : Dispatcher(std::move(root), std::move(notify), Limits{}) {}
 
-  // Routes `alert` and adds it to (or merges it into) its groups.
-  void insert(const Alert& alert, Time now);
+  // Routes `alert` and adds it to (or merges it into) its groups. False when a limit refused it
+  // for some group (it was still added where there was room).
+  bool insert(const Alert& alert, Time now);
   // Flushes every group whose time has come; drops empty groups every maintenance interval.
   void run_due(Time now);
   // When run_due() next has something to do; nullopt without groups.
@@ -69,12 +77,13 @@ class Dispatcher {
   };
   using GroupId = std::pair<const Route*, Fingerprint>;
 
-  void insert_into(Group& group, const Alert& alert, Time now);
+  bool insert_into(Group& group, const Alert& alert, Time now);
   GroupNotification snapshot(const Group& group, Time now) const;
   void forget_resolved(const GroupId& id, const GroupNotification& sent);
 
   std::shared_ptr<const Route> root_;
   NotifyFunction notify_;
+  Limits limits_;
   mutable std::mutex mutex_;
   std::map<GroupId, Group> groups_;
   Time next_maintenance_{};

@@ -228,6 +228,9 @@ std::size_t Spool::deliver_due(Time now) {
     Integration* target = resolver_(r.receiver, r.integration);
     DeliveryResult result{DeliveryResult::Outcome::permanent, "integration no longer configured"};
     if (target) result = target->deliver(r.body, r.key);
+    if (result.outcome == DeliveryResult::Outcome::delivered && options_.on_delivered) {
+      options_.on_delivered(r, std::chrono::duration_cast<Duration>(now - r.created));
+    }
     const std::lock_guard lock(mutex_);
     auto it = records_.find(r.key);
     if (it == records_.end()) continue;

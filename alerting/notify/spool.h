@@ -68,6 +68,9 @@ class Spool {
     double jitter = 0.2;                     // +-20 % of each backoff
     std::uintmax_t max_bytes = 64ull << 20;  // the spool refuses records beyond this
     std::size_t max_body_bytes = 8u << 20;
+    // Called (outside the lock) for each delivered record with the time since it was spooled:
+    // for hawatch_notification_latency_seconds.
+    std::function<void(const SpoolRecord&, Duration latency)> on_delivered;
   };
   // Finds the integration a record is for; null when the config no longer has it.
   using Resolver =

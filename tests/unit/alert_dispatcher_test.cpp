@@ -209,3 +209,16 @@ BOOST_AUTO_TEST_CASE(loop_flushes_on_the_system_clock) {
   std::unique_lock lock(m);
   BOOST_TEST(cv.wait_for(lock, std::chrono::seconds(5), [&] { return flushed > 0; }));
 }
+
+BOOST_AUTO_TEST_CASE(limits_bound_groups_and_alerts) {
+  Recorder r;
+  Dispatcher d(make_tree(), r.fn(), {2, 3});
+  BOOST_TEST(d.insert(alert("A", t0), t0));
+  BOOST_TEST(d.insert(alert("B", t0), t0));
+  BOOST_TEST(!d.insert(alert("C", t0), t0));  // a third group
+  BOOST_TEST(d.group_count() == 2u);
+  BOOST_TEST(d.insert(alert("A", t0, {{"i", "1"}}), t0));
+  BOOST_TEST(d.insert(alert("A", t0, {{"i", "2"}}), t0));
+  BOOST_TEST(!d.insert(alert("A", t0, {{"i", "3"}}), t0));  // a fourth alert in A
+  BOOST_TEST(d.insert(alert("A", t0, {{"i", "2"}}), t0));   // an update is always taken
+}

@@ -51,7 +51,10 @@ struct Fixture {
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(written_before_attempted_removed_when_delivered, Fixture) {
-  Spool spool(options(), resolver(), t0, 1);
+  Spool::Options o = options();
+  std::vector<Duration> latencies;
+  o.on_delivered = [&](const SpoolRecord&, Duration d) { latencies.push_back(d); };
+  Spool spool(o, resolver(), t0, 1);
   const std::string key = spool.enqueue("admin", "fake/0", "body \n\x01 bytes", t0);
   const auto files = files_in(options().directory);
   BOOST_REQUIRE(files.size() == 1u);
@@ -61,8 +64,10 @@ BOOST_FIXTURE_TEST_CASE(written_before_attempted_removed_when_delivered, Fixture
   BOOST_TEST(on_disk.receiver == "admin");
   BOOST_TEST((on_disk.deadline == t0 + 10min));
   BOOST_TEST(fake.deliveries.empty());
-  BOOST_TEST(spool.deliver_due(t0) == 1u);
+  BOOST_TEST(spool.deliver_due(t0 + 2s) == 1u);
   BOOST_REQUIRE(fake.deliveries.size() == 1u);
+  BOOST_REQUIRE(latencies.size() == 1u);
+  BOOST_TEST(latencies[0].count() == 2000);
   BOOST_TEST(fake.deliveries[0].second == key);
   BOOST_TEST(files_in(options().directory).empty());
   BOOST_TEST(spool.totals().delivered == 1u);
