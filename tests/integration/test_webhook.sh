@@ -142,6 +142,25 @@ keys=$(jq -r '."Idempotency-Key"' "$OUTDIR"/*.headers.json | sort | tr '\n' ' ')
 assert_eq "$(printf '%s\n' "$k1" "$k2" | sort | tr '\n' ' ')" "$keys" "replayed with their keys"
 stop_process "$SINK_PID"
 
+# ---- a real crash: SIGKILL while an attempt hangs, then a replay delivers it with its key ------
+start_sink killed hang
+DEADLINE=60s TIMEOUT=30s config killed
+start_bg webhook-tool "$TMP/tool-killed.log" "$TOOL" "$TMP/killed.yml" "$TMP/spool-killed" send 1
+TOOL_PID=$BG_PID
+wait_until 10 "the first attempt reaching the sink" "[[ -s $OUTDIR/0001.headers.json ]]"
+kill -KILL "$TOOL_PID"
+wait_exit "$TOOL_PID" 5
+assert_eq 1 "$(find "$TMP/spool-killed" -name '*.rec' | wc -l)" "killed mid-attempt: the record stays"
+killed_key=$(jq -r '."Idempotency-Key"' "$OUTDIR/0001.headers.json")
+stop_process "$SINK_PID"
+start_sink after-kill 200
+config after-kill
+run_capture "$TOOL" "$TMP/after-kill.yml" "$TMP/spool-killed" replay
+assert_contains "$OUT" "delivered=1" "after the crash: replayed and delivered"
+assert_eq "$killed_key" "$(jq -r '."Idempotency-Key"' "$OUTDIR/0001.headers.json")" \
+  "after the crash: the same idempotency key"
+stop_process "$SINK_PID"
+
 # ---- no receiver at all: connection refused is retried, then given up ---------------------------
 PORT=$(free_port)
 DEADLINE=1s config refused-conn
