@@ -185,3 +185,11 @@ SCHEME=https TLS_CONFIG=", tls_config: { ca_file: $TMP/cert.pem }" config tls-tr
 run_capture "$TOOL" "$TMP/tls-trusted.yml" "$TMP/spool-tls2" send 1
 assert_contains "$OUT" "attempts=1 delivered=1" "TLS: delivered when the CA is configured"
 assert_eq 4 "$(jq -r .version "$OUTDIR/0001.json")" "TLS: the message arrived"
+
+# ---- url_file: the URL (which may carry a token) read from a file at each attempt --------------
+start_sink urlfile 200
+printf 'http://127.0.0.1:%s/hook?token=abc\n' "$PORT" >"$TMP/url"
+printf 'deadline: 5s\nwebhook: { url_file: %s }\n' "$TMP/url" >"$TMP/urlfile.yml"
+run_capture "$TOOL" "$TMP/urlfile.yml" "$TMP/spool-urlfile" send 1
+assert_contains "$OUT" "delivered=1" "url_file: delivered"
+assert_contains "$(cat "$TMP/sink-urlfile.log")" "/hook?token=abc" "url_file: to the URL in the file"

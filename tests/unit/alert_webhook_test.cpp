@@ -136,3 +136,17 @@ http_config: {tls_config: {insecure_skip_verify: false}, bogus: 1}
   BOOST_TEST(c.send_resolved);
   BOOST_TEST(!c.tls.insecure_skip_verify);
 }
+
+BOOST_AUTO_TEST_CASE(url_or_url_file) {
+  ConfigContext ctx("alerting.yml");
+  read_webhook_config(parse_yaml("{url: 'http://a/', url_file: /f}", ctx), ctx, "w");
+  read_webhook_config(parse_yaml("{send_resolved: false}", ctx), ctx, "v");
+  std::string all;
+  for (const auto& d : ctx.diagnostics()) all += d.to_string() + "\n";
+  BOOST_TEST(contains(all, "w: url and url_file are mutually exclusive"), all);
+  BOOST_TEST(contains(all, "v: url or url_file is required"), all);
+  ConfigContext ok("alerting.yml");
+  const WebhookConfig c = read_webhook_config(parse_yaml("{url_file: /run/hook-url}", ok), ok, "u");
+  BOOST_TEST(ok.ok());
+  BOOST_TEST(c.url_file == "/run/hook-url");
+}

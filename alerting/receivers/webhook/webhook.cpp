@@ -63,11 +63,17 @@ WebhookConfig read_webhook_config(const YAML::Node& node, ConfigContext& ctx,
                                   const std::string& where) {
   MapReader m(node, ctx, where);
   WebhookConfig c;
-  if (auto url = m.string("url")) {
+  auto url = m.string("url");
+  auto url_file = m.string("url_file");
+  if (url && url_file) {
+    ctx.error(m.node("url_file"), where + ": url and url_file are mutually exclusive");
+  } else if (url) {
     c.url = *url;
     net::check_http_url(c.url, m.node("url"), ctx, where + ".url");
+  } else if (url_file) {
+    c.url_file = *url_file;
   } else {
-    ctx.error(node, where + ": url is required");
+    ctx.error(node, where + ": url or url_file is required");
   }
   c.send_resolved = m.boolean("send_resolved").value_or(true);
   c.max_alerts = static_cast<std::size_t>(m.integer("max_alerts", 0, 1 << 20).value_or(0));
@@ -136,7 +142,10 @@ DeliveryResult WebhookIntegration::deliver(const std::string& body,
     headers = net::apply_auth(c, config_.auth, std::move(headers));
     net::apply_tls(c, config_.tls);
     std::string answer;
-    curl_easy_setopt(c, CURLOPT_URL, config_.url.c_str());
+    const std::string url =
+        config_.url_file.empty() ? config_.url : net::read_secret_file(config_.url_file);
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");  // whatever the file says
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));

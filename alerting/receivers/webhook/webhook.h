@@ -18,6 +18,7 @@ namespace hawatch::alerting {
 
 struct WebhookConfig {
   std::string url;
+  std::string url_file;       // instead of url, for URLs that carry a token: read at each attempt
   bool send_resolved = true;  // Alertmanager's default for webhooks
   std::size_t max_alerts = 0;
   Duration timeout = std::chrono::seconds(10);
