@@ -46,11 +46,10 @@ LabelSet read_string_map(const Poco::JSON::Object::Ptr& obj, const std::string& 
 std::optional<Time> read_time(const Poco::JSON::Object::Ptr& o, const std::string& key) {
   if (!o->has(key) || o->isNull(key)) return std::nullopt;
   const std::string text = o->getValue<std::string>(key);
-  if (text.empty()) return std::nullopt;
-  auto t = parse_rfc3339(text);
-  if (!t) throw ApiError(key + " \"" + text + "\" is not an RFC 3339 time");
   // Go's zero time means "unset" in Alertmanager's API too.
-  if (*t <= Time{} || text.rfind("0001-01-01", 0) == 0) return std::nullopt;
+  if (text.empty() || text.rfind("0001-01-01T00:00:00", 0) == 0) return std::nullopt;
+  auto t = parse_rfc3339(text);
+  if (!t) throw ApiError(key + " \"" + text + "\" is not an RFC 3339 time between 1970 and 2200");
   return t;
 }
 

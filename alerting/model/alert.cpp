@@ -163,6 +163,10 @@ std::string format_rfc3339(Time t) {
   return out + "Z";
 }
 
+namespace {
+constexpr std::int64_t kMaxUnixSeconds = 7'258'118'400;  // 2200-01-01T00:00:00Z
+}  // namespace
+
 std::optional<Time> parse_rfc3339(std::string_view s) {
   auto digits = [&](std::size_t pos, std::size_t n, int& out) {
     if (pos + n > s.size()) return false;
@@ -218,6 +222,9 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
   tm.tm_min = minute;
   tm.tm_sec = second;
   const std::int64_t secs = static_cast<std::int64_t>(timegm(&tm)) - offset;
+  // 1970 to 2200: nanosecond time points end in 2262, and later arithmetic (ends_at + a
+  // retention) must not overflow either.
+  if (secs < 0 || secs > kMaxUnixSeconds) return std::nullopt;
   return Time{std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(secs) +
                                                           std::chrono::nanoseconds(nanos))};
 }

@@ -65,7 +65,8 @@ std::string go_quote(std::string_view text);
 // RFC 3339 with nanoseconds and trailing zeros trimmed, UTC ("Z"); Time{} prints as Go's zero
 // time "0001-01-01T00:00:00Z".
 std::string format_rfc3339(Time t);
-// Parses RFC 3339 ("2026-12-03T07:30:00.5Z", "...+01:00"); nullopt when it is not.
+// Parses RFC 3339 ("2026-12-03T07:30:00.5Z", "...+01:00"); nullopt when it is not, or when it
+// is outside 1970..2200.
 std::optional<Time> parse_rfc3339(std::string_view text);
 
 // Alertmanager's AlertSlice order: by job, then instance (present before absent), then labels.
