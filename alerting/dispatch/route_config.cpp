@@ -140,6 +140,11 @@ class RouteReader {
       ctx_.error(m.node(key), where + "." + key + " cannot be zero");
       return;
     }
+    // Time points are nanoseconds until 2262: a century keeps now + interval representable.
+    if (*d > std::chrono::hours(24 * 365 * 100)) {
+      ctx_.error(m.node(key), where + "." + key + " is longer than 100 years");
+      return;
+    }
     out = *d;
   }
 

@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE(errors_carry_file_line_column) {
   group_by: ['...', alertname]
   matchers: ['a="b"']
   group_interval: 0s
+  repeat_interval: 1000y
   routes:
     - receiver: nobody
       matchers: ['a=~"("', 'b~c']
@@ -122,21 +123,23 @@ BOOST_AUTO_TEST_CASE(errors_carry_file_line_column) {
       contains(all, "alerting.yml:2:3: alerting.route: the root route must not have matchers"));
   BOOST_TEST(contains(all, "alerting.yml:2:13: alerting.route.group_by: '...' must be the only"));
   BOOST_TEST(contains(all, "alerting.yml:4:19: alerting.route.group_interval cannot be zero"));
+  BOOST_TEST(contains(all, "alerting.yml:5:20: alerting.route.repeat_interval is longer than 100"),
+             all);
   BOOST_TEST(
-      contains(all, "alerting.yml:6:17: alerting.route.routes[0]: undefined receiver \"nobody\""));
+      contains(all, "alerting.yml:7:17: alerting.route.routes[0]: undefined receiver \"nobody\""));
   BOOST_TEST(contains(all,
-                      "alerting.yml:7:18: alerting.route.routes[0].matchers[0]: matcher "
+                      "alerting.yml:8:18: alerting.route.routes[0].matchers[0]: matcher "
                       "\"a=~\"(\"\": at column 4: bad regex \"(\": missing )"),
              all);
   BOOST_TEST(contains(all,
-                      "alerting.yml:7:28: alerting.route.routes[0].matchers[1]: matcher "
+                      "alerting.yml:8:28: alerting.route.routes[0].matchers[1]: matcher "
                       "\"b~c\": at column 2: expected one of"),
              all);
   BOOST_TEST(contains(all,
-                      "alerting.yml:8:28: alerting.route.routes[0].mute_time_intervals: "
+                      "alerting.yml:9:28: alerting.route.routes[0].mute_time_intervals: "
                       "undefined time interval \"nights\""),
              all);
-  BOOST_TEST(contains(all, "alerting.yml:9:7: unknown key \"alerting.route.routes[0].bogus\""),
+  BOOST_TEST(contains(all, "alerting.yml:10:7: unknown key \"alerting.route.routes[0].bogus\""),
              all);
 }
 
