@@ -15,7 +15,13 @@ DispatchLoop::~DispatchLoop() {
 }
 
 bool DispatchLoop::insert(const Alert& alert) {
-  const bool taken = dispatcher_.insert(alert, Clock::now());
+  return insert(std::vector<Alert>{alert});
+}
+
+bool DispatchLoop::insert(const std::vector<Alert>& alerts) {
+  const Time now = Clock::now();
+  bool taken = true;
+  for (const Alert& a : alerts) taken = dispatcher_.insert(a, now) && taken;
   {
     const std::lock_guard lock(mutex_);
     poked_ = true;

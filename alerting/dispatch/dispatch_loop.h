@@ -19,6 +19,9 @@ class DispatchLoop {
 
   // Inserts with the current time and wakes the loop (a group_wait of 0 flushes at once).
   bool insert(const Alert& alert);  // as Dispatcher::insert
+  // A batch (one API request): all inserted before the loop wakes, so an immediate flush of old
+  // alerts' groups sees the whole batch. False when a limit refused any.
+  bool insert(const std::vector<Alert>& alerts);
 
  private:
   void run();

@@ -48,7 +48,9 @@ start_bg alertmanager "$TMP/am.log" prometheus-alertmanager --config.file="$TMP/
   --web.external-url=http://parity.example:9093
 wait_until 20 "alertmanager ready" "curl -sf http://127.0.0.1:$AM_PORT/-/ready >/dev/null"
 
-# Explicit times, so both see the same alerts; one resolved, one inhibited, one critical.
+# Explicit times, so both see the same alerts; one resolved, one inhibited, one critical. The
+# inhibited one is new (it waits group_wait): Alertmanager flushes an old alert's new group at
+# once, which can be before its inhibitor has seen the source alert of the same request.
 now=$(date -u +%s)
 t() { date -u -d "@$((now + $1))" +%Y-%m-%dT%H:%M:%S.123Z; }
 cat >"$TMP/alerts.json" <<JSON
@@ -64,15 +66,29 @@ cat >"$TMP/alerts.json" <<JSON
  {"labels": {"alertname": "UpsOnBattery", "site": "lab"}, "startsAt": "$(t -120)",
   "endsAt": "$(t 600)"},
  {"labels": {"alertname": "TempHigh", "site": "lab", "severity": "warning"},
-  "startsAt": "$(t -120)", "endsAt": "$(t 600)"},
+  "startsAt": "$(t 0)", "endsAt": "$(t 600)"},
  {"labels": {"alertname": "VipLost", "site": "main", "severity": "critical", "vip": "10.0.0.1"},
   "startsAt": "$(t -30)", "endsAt": "$(t 600)"}
 ]
 JSON
 
+# Alertmanager's inhibitor learns of alerts asynchronously: the source alert goes first, and the
+# rest once its API shows the source as inhibiting (hawatch's inhibitor sees every alert before
+# the dispatcher does).
+jq '[.[] | select(.labels.alertname == "UpsOnBattery")]' "$TMP/alerts.json" >"$TMP/source.json"
+jq '[.[] | select(.labels.alertname != "UpsOnBattery")]' "$TMP/alerts.json" >"$TMP/rest.json"
 run_capture curl -sf -XPOST -H 'Content-Type: application/json' \
-  "http://127.0.0.1:$AM_PORT/api/v2/alerts" --data-binary @"$TMP/alerts.json"
-assert_eq 0 "$RC" "alertmanager took the alerts"
+  "http://127.0.0.1:$AM_PORT/api/v2/alerts" --data-binary @"$TMP/source.json"
+assert_eq 0 "$RC" "alertmanager took the source alert"
+probe='[{"labels": {"alertname": "Probe", "site": "lab", "severity": "warning"}}]'
+wait_until 10 "alertmanager's inhibitor knowing the source alert" "
+  curl -sf -XPOST -H 'Content-Type: application/json' --data '$probe' \
+    http://127.0.0.1:$AM_PORT/api/v2/alerts >/dev/null &&
+  curl -sf 'http://127.0.0.1:$AM_PORT/api/v2/alerts?filter=alertname%3D%22Probe%22' |
+    jq -e '.[0].status.inhibitedBy | length > 0' >/dev/null"
+run_capture curl -sf -XPOST -H 'Content-Type: application/json' \
+  "http://127.0.0.1:$AM_PORT/api/v2/alerts" --data-binary @"$TMP/rest.json"
+assert_eq 0 "$RC" "alertmanager took the other alerts"
 run_capture "$TOOL" "$TMP/hawatch.yml" "$TMP/alerts.json" "$TMP/hw-state" 3
 assert_eq 0 "$RC" "hawatch delivered three notifications (stderr: $ERR)"
 wait_until 20 "alertmanager's three notifications" \
