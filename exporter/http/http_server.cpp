@@ -203,7 +203,8 @@ class Handler final : public HTTPRequestHandler {
                   render_status_page(StatusPageInput{
                       opts.node_name, opts.telemetry_path, shared_->store->status(),
                       shared_->store->last_reload_successful(),
-                      opts.status_sections ? opts.status_sections() : std::string()}));
+                      render_pi_section(shared_->store->current()->text()) +
+                          (opts.status_sections ? opts.status_sections() : std::string())}));
     }
     if (const auto route = opts.get_routes.find(path); route != opts.get_routes.end()) {
       const HttpReply reply = route->second();

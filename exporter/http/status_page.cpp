@@ -1,5 +1,7 @@
 #include "status_page.h"
 
+#include "core/prom_text.h"
+
 #include <cstdio>
 #include <ctime>
 
@@ -75,6 +77,35 @@ std::string render_status_page(const StatusPageInput& in) {
   for (const auto& c : in.collectors) html += collector_row(c);
   html += "</tbody></table>\n" + in.extra_html + "</body></html>\n";
   return html;
+}
+
+std::string render_pi_section(const std::string& metrics) {
+  const auto text = plugins::parse_prometheus_text(metrics);
+  std::string rows;
+  for (const auto& family : text.families) {
+    const bool pi = family.name.rfind("hawatch_pi_", 0) == 0;
+    const bool hailo = family.name.rfind("hawatch_hailo_", 0) == 0;
+    if (!pi && !hailo) continue;
+    // Conditions that are bad when 1 (under-voltage now, read-only, ...) are marked.
+    const bool alarm = family.name.find("_now") != std::string::npos ||
+                       family.name.find("readonly") != std::string::npos;
+    for (const auto& sample : family.samples) {
+      std::string labels;
+      for (const auto& [k, v] : sample.labels)
+        labels += (labels.empty() ? "" : ", ") + k + "=" + v;
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", sample.value);
+      const bool bad = (alarm && sample.value != 0) ||
+                       (family.name == "hawatch_hailo_device_present" && sample.value == 0);
+      rows += std::string("<tr class=\"") + (bad ? "failing" : "ok") + "\"><td>" +
+              html_escape(sample.name) + "</td><td>" + html_escape(labels) + "</td><td>" + value +
+              "</td></tr>\n";
+    }
+  }
+  if (rows.empty()) return {};
+  return "<h2>Raspberry Pi</h2>\n<table><thead><tr><th>Metric</th><th>Labels</th><th>Value</th>"
+         "</tr></thead><tbody>\n" +
+         rows + "</tbody></table>\n";
 }
 
 }  // namespace hawatch

@@ -17,6 +17,11 @@ struct StatusPageInput {
 };
 
 std::string render_status_page(const StatusPageInput& input);
+
+// The Raspberry Pi section: the pi collector's and the hailo plugin's figures, read from the
+// exposition being served (`metrics`), so the page shows exactly what a scrape would. Empty when
+// neither is there.
+std::string render_pi_section(const std::string& metrics);
 std::string html_escape(const std::string& text);
 
 }  // namespace hawatch

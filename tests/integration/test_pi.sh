@@ -55,6 +55,11 @@ assert_eq "1 1 1 327685" \
   "under-voltage: now, since boot, throttled; raw 0x50005"
 assert_eq 600000000 "$(v 'hawatch_pi_cpu_frequency_hertz{policy="0"}')" "under-voltage: CPU at 600 MHz"
 promtool_clean under-voltage
+PAGE=$(hcurl /)
+assert_contains "$PAGE" "<h2>Raspberry Pi</h2>" "status page: a Raspberry Pi section"
+assert_contains "$PAGE" '<tr class="failing"><td>hawatch_pi_undervoltage_now</td><td></td><td>1</td></tr>' \
+  "status page: under-voltage now marked failing"
+assert_contains "$PAGE" '<tr class="ok"><td>hawatch_pi_cpu_frequency_hertz</td>' "status page: CPU frequency shown"
 stop_process "$HAWATCH_PID"
 
 # ---- worn eMMC ---------------------------------------------------------------------------------
@@ -99,6 +104,7 @@ sleep 1.5
 M=$(scrape)
 assert_eq "" "$(v 'hawatch_collector_success{collector="pi"}')" "not a Pi: auto leaves pi off"
 assert_no_match "$M" '^hawatch_pi_' "not a Pi: no pi series"
+assert_not_contains "$(hcurl /)" "Raspberry Pi" "not a Pi: no Raspberry Pi section on the status page"
 stop_process "$HAWATCH_PID"
 
 # This host itself, with the embedded default config: quiet as well.

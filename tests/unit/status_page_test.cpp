@@ -1,0 +1,43 @@
+// The status page's Raspberry Pi section, from the exposition text a scrape would get.
+#define BOOST_TEST_MODULE status_page
+#include "http/status_page.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "contains.h"
+
+using hawatch::render_pi_section;
+using hawatch::test::contains;
+
+BOOST_AUTO_TEST_CASE(pi_and_hailo_figures_with_bad_ones_marked) {
+  const std::string metrics =
+      "# HELP hawatch_node_load1 x\n# TYPE hawatch_node_load1 gauge\nhawatch_node_load1 0.5\n"
+      "# HELP hawatch_pi_undervoltage_now x\n# TYPE hawatch_pi_undervoltage_now gauge\n"
+      "hawatch_pi_undervoltage_now 0\n"
+      "# HELP hawatch_pi_filesystem_readonly x\n# TYPE hawatch_pi_filesystem_readonly gauge\n"
+      "hawatch_pi_filesystem_readonly{mountpoint=\"/var/lib/amslpr\"} 1\n"
+      "# HELP hawatch_hailo_device_present x\n# TYPE hawatch_hailo_device_present gauge\n"
+      "hawatch_hailo_device_present{device=\"/dev/hailo0\"} 0\n";
+  const std::string html = render_pi_section(metrics);
+  BOOST_TEST(contains(html, "<h2>Raspberry Pi</h2>"));
+  BOOST_TEST(!contains(html, "hawatch_node_load1"));
+  BOOST_TEST(
+      contains(html, "<tr class=\"ok\"><td>hawatch_pi_undervoltage_now</td><td></td><td>0</td>"));
+  BOOST_TEST(contains(html,
+                      "<tr class=\"failing\"><td>hawatch_pi_filesystem_readonly</td>"
+                      "<td>mountpoint=/var/lib/amslpr</td><td>1</td>"));
+  BOOST_TEST(contains(html, "<tr class=\"failing\"><td>hawatch_hailo_device_present</td>"));
+}
+
+BOOST_AUTO_TEST_CASE(nothing_without_pi_or_hailo_series) {
+  BOOST_TEST(render_pi_section("# TYPE x gauge\nx 1\n").empty());
+  BOOST_TEST(render_pi_section("").empty());
+}
+
+BOOST_AUTO_TEST_CASE(label_values_are_escaped) {
+  const std::string html = render_pi_section(
+      "# TYPE hawatch_pi_model_info gauge\nhawatch_pi_model_info{model=\"<script>x</script>\"} "
+      "1\n");
+  BOOST_TEST(!contains(html, "<script>"));
+  BOOST_TEST(contains(html, "&lt;script&gt;"));
+}
