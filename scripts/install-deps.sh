@@ -23,6 +23,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
+  prometheus-alertmanager     # amtool and a real Alertmanager: routing and webhook parity tests
   clang libclang-rt-14-dev
   # UPS peers: NUT's upsd + dummy-ups; apcupsd is unpacked by tests/fixtures/ups/apc-setup.sh (it
   # conflicts with nut-client in apt) and needs these libraries and gcc (for smartsim).
