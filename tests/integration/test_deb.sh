@@ -38,7 +38,8 @@ log_note "Depends: $DEPENDS"
 # libmariadb for mysql, ldns for the dns probe, libcurl, sqlite, libmnl).
 for lib in libc6 libstdc++6 libsystemd0 libyaml-cpp0.7 libpq5 libmariadb3 libldns3 libcurl4 \
   libsqlite3-0 libmnl0 libpoco adduser; do
-  assert_match "$DEPENDS" "(^|, )$lib" "Depends has $lib"
+  [[ ", $DEPENDS" == *", $lib"* ]] || fail "Depends lacks $lib: $DEPENDS"
+  ok "Depends has $lib"
 done
 CONFFILES=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles)
 assert_eq "/etc/hawatch/hawatch.yml" "$CONFFILES" "conffiles: exactly /etc/hawatch/hawatch.yml"
@@ -128,7 +129,7 @@ ok "shipped config passes --check-config: $OUT"
 # Plus a module collector (backups.so), a .so plugin from the package (relative file name) and a
 # textfile, to prove each finds its part of the package.
 echo 'backup' >"$TMP/backups/db.1"
-printf 'deb_test_textfile 1\n' >"$STATE/textfile/deb.prom"
+printf '# HELP deb_test_textfile A textfile sample.\n# TYPE deb_test_textfile gauge\ndeb_test_textfile 1\n' >"$STATE/textfile/deb.prom"
 "$PY" - "$CFG" "$TMP/backups" <<'PYEOF'
 import sys, yaml
 path, backups = sys.argv[1], sys.argv[2]
