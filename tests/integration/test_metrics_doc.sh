@@ -92,7 +92,7 @@ run_capture "$HAWATCH_BIN" --check-config "--config.file=$TMP/full.yml"
 # fixture has no /proc/loadavg; the first run served it).
 start_hawatch "--config.file=$TMP/full.yml" "--path.sysfs=$F/sys" "--path.procfs=$F/proc"
 wait_until 15 "every unit reported" '[[ $(hstatus /-/ready) == 200 ]] &&
-  [[ -n $(sample_value "$(scrape)" "hawatch_check_perfdata_total{check=\"perf\",label=\"hits\",plugin=\"perf\"}") ]]'
+  [[ -n $(sample_value "$(scrape)" "hawatch_check_perfdata_total{plugin=\"perf\",check=\"perf\",label=\"hits\"}") ]]'
 keep_scrape fixtures
 M=$(<"$TMP/scrape.fixtures.txt")
 assert_match "$M" '^hawatch_pi_throttled_raw ' "pi served"
@@ -103,5 +103,5 @@ assert_match "$M" '^hawatch_amslpr_db_up ' "amslpr_db plugin served"
 run_capture "${CHECK[@]}" check "${SCRAPES[@]}"
 [[ $RC == 0 ]] || fail "served families against docs/metrics.md:
 $OUT$ERR"
-log_note "$(tail -n1 <<<"$OUT")"
+log_note "$(tail -n1 <<<"$OUT" | sed "s/^# //")"
 ok "every served family is documented, in the code, and of its documented type"
