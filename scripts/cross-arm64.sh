@@ -138,8 +138,8 @@ collectors:
 YAML
   qemu-aarch64-static -L "$SYSROOT" "$tmp/root/usr/bin/hawatch" --config.file="$tmp/hawatch.yml" \
     --web.listen-address=127.0.0.1:$port >"$tmp/log" 2>&1 &
-  local pid=$! i
-  for i in $(seq 1 100); do
+  local pid=$!
+  for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break
     sleep 0.2
   done
