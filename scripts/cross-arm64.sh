@@ -122,6 +122,13 @@ run_unit_tests() {
   # ctest runs each test through CMAKE_CROSSCOMPILING_EMULATOR (qemu-aarch64-static -L sysroot).
   local filter=()
   [[ -n ${UNIT_TESTS:-} ]] && filter=(-R "unit\\.($(tr ' ' '|' <<<"$UNIT_TESTS"))\$")
+  # Tests whose code starts hawatch-plugin-host (an arm64 executable) as a child: qemu-user runs
+  # only the process it was given, so the child's execve fails (exit 127) unless the kernel hands
+  # arm64 executables to qemu itself (binfmt_misc, e.g. systemd-binfmt with qemu-user-static).
+  if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
+    log "no binfmt_misc entry for qemu-aarch64: skipping plugin_host_test and plugin_units_test"
+    filter+=(-E 'unit\.(plugin_host_test|plugin_units_test)$')
+  fi
   (cd "$BUILD" && ctest -L unit "${filter[@]}" --output-on-failure --timeout 600)
   log "unit tests under qemu: $((SECONDS - start)) s"
 }
