@@ -65,7 +65,7 @@ if [[ -z ${SKIP_BUILD:-} ]]; then
   log "building Release in $BUILD_DIR"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHAWATCH_BUILD_TESTS=ON >/dev/null
   cmake --build "$BUILD_DIR" --parallel "$NPROC" --target hawatch hawatch-plugin-host \
-    bench_scrape_latency hailo amslpr_db >/dev/null
+    bench_scrape_latency bench_rules_eval hailo amslpr_db >/dev/null
 fi
 HAWATCH=$ROOT/$BUILD_DIR/exporter/hawatch
 SCRAPE=$ROOT/$BUILD_DIR/bench/bench_scrape_latency
@@ -141,6 +141,8 @@ if ((ALL_COLLECTORS)); then
   # env and setpriv exec, so $! is hawatch's PID; every collector reports before /-/ready is 200.
   wait_up hawatch_all "$HA_PID" "http://127.0.0.1:$HA_PORT/-/ready"
   log "hawatch (all collectors) pid $HA_PID on :$HA_PORT"
+  # Its series, for the rule evaluation bench (bench/rules.sh).
+  curl -s "$HA_URL" >"$RESULTS_DIR/metrics-hawatch_all.txt" || true
   TARGETS=(hawatch hawatch_all node_exporter)
 fi
 declare -A PID_OF=([hawatch]=$HW_PID [node_exporter]=$NE_PID [hawatch_all]=$HA_PID)

@@ -19,6 +19,7 @@ BUILD_PKGS=(
   libldns-dev libsqlite3-dev  # dns probe (ldns), backup verification (SQLite)
   libpq-dev libmariadb-dev    # postgres and mysql replication collectors
   libmnl-dev                  # keepalived collector: local addresses over rtnetlink
+  libre2-dev                  # PromQL regex matchers: linear-time RE2, the syntax Prometheus uses
 )
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux

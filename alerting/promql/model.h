@@ -1,6 +1,7 @@
 #pragma once
 // The values PromQL works on: label sets, samples, series with history. Plain value types shared by
-// the engine (alerting/promql), the rule evaluator (alerting/rules) and whatever feeds them samples.
+// the engine (alerting/promql), the rule evaluator (alerting/rules) and whatever feeds them
+// samples.
 
 #include <cstdint>
 #include <optional>
@@ -13,6 +14,11 @@ namespace hawatch::promql {
 
 // Milliseconds since the Unix epoch, as Prometheus keeps time.
 using Timestamp = std::int64_t;
+
+// Prometheus' staleness marker: a NaN with this exact bit pattern (value.StaleNaN) ends a series.
+inline constexpr std::uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+double stale_nan();
+bool is_stale_nan(double v);  // compares bits: an ordinary NaN is a value, not a marker
 
 struct Label {
   std::string name;
@@ -38,13 +44,22 @@ class Labels {
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
   std::uint64_t hash() const;  // stable within one process; for grouping and matching maps
-  std::string to_string() const;  // {a="b", c="d"} form, the name first when present, as promtool
+  // {a="b", c="d"} form as Go's labels.String(): sorted by name, so __name__ comes first unless a
+  // label name starts with an upper-case letter; values quoted as strconv.Quote.
+  std::string to_string() const;
 
   friend bool operator==(const Labels&, const Labels&) = default;
   friend auto operator<=>(const Labels&, const Labels&) = default;
 
  private:
   std::vector<Label> items_;
+};
+
+// For unordered containers keyed by label set.
+struct LabelsHash {
+  std::size_t operator()(const Labels& labels) const {
+    return static_cast<std::size_t>(labels.hash());
+  }
 };
 
 struct Point {

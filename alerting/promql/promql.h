@@ -1,17 +1,19 @@
 #pragma once
-// The PromQL subset hawatch evaluates locally (docs/promql.md lists it): parse once at load, evaluate
-// at each rule evaluation against a Storage of recent samples. This header is the contract between the
-// engine (alerting/promql) and its users (alerting/rules, `hawatch test rules`, the daemon).
+// The PromQL subset hawatch evaluates locally (docs/promql.md lists it): parse once at load,
+// evaluate at each rule evaluation against a Storage of recent samples. This header is the contract
+// between the engine (alerting/promql) and its users (alerting/rules, `hawatch test rules`, the
+// daemon).
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <stdexcept>
 #include <variant>
 #include <vector>
 
+#include "duration.h"
 #include "model.h"
 
 namespace hawatch::promql {
@@ -45,12 +47,23 @@ class Expr {
 // Either the expression or why it is refused (outside the subset, or not PromQL at all).
 std::variant<Expr, ParseError> parse(std::string_view text);
 
+// Bounds on hostile input: longer texts and deeper trees are refused with a ParseError.
+inline constexpr std::size_t kMaxExpressionBytes = 64 * 1024;
+inline constexpr int kMaxExpressionDepth = 200;
+
+class CompiledRegex;  // regex.h
+
 enum class MatchType { equal, not_equal, regex, not_regex };
 struct Matcher {
   MatchType type = MatchType::equal;
   std::string name;
   std::string value;
   bool matches(std::string_view v) const;  // regexes fully anchored, RE2/Go syntax subset
+
+  // Compiled once here so matches() does not compile per call; a Matcher built by hand without
+  // it compiles on every matches() call. make() throws std::invalid_argument for a bad regex.
+  std::shared_ptr<const CompiledRegex> compiled = nullptr;
+  static Matcher make(MatchType type, std::string name, std::string value);
 };
 
 // What the engine reads. select() hands every series whose labels match all matchers, with its
@@ -91,6 +104,9 @@ struct EvalOptions {
   std::chrono::milliseconds lookback_delta = std::chrono::minutes(5);
   // Bounds so a hostile or mistaken rule cannot exhaust the node: samples touched and series out.
   std::size_t max_samples = 5'000'000;
+  // The step of a subquery written without one (x[1h:]): Prometheus uses the global
+  // evaluation_interval, promtool the test file's evaluation_interval.
+  std::chrono::milliseconds default_subquery_step = std::chrono::minutes(1);
 };
 
 // The result of one evaluation: a number, an instant vector, a range vector or a string.
@@ -110,6 +126,7 @@ struct EvalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-Value evaluate(const Expr& expr, const Storage& storage, Timestamp t, const EvalOptions& options = {});
+Value evaluate(const Expr& expr, const Storage& storage, Timestamp t,
+               const EvalOptions& options = {});
 
 }  // namespace hawatch::promql

@@ -24,6 +24,19 @@ void read_global(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
   MapReader global(node, ctx, "global");
   cfg.node_name = global.string("node_name").value_or(default_node_name());
   if (auto w = global.integer("collector_workers", 1, 64)) cfg.workers = static_cast<std::size_t>(*w);
+  if (auto d = global.duration("evaluation_interval")) {
+    if (d->count() <= 0)
+      ctx.error(global.node("evaluation_interval"), "\"global.evaluation_interval\" must be positive");
+    else
+      cfg.evaluation_interval = *d;
+  }
+  if (auto dir = global.string("state_directory")) {
+    if (dir->empty() || dir->front() != '/')
+      ctx.error(global.node("state_directory"), "\"global.state_directory\" must be an absolute path");
+    else
+      cfg.state_directory = *dir;
+  }
+  cfg.external_url = global.string("external_url").value_or("");
   global.finish();
 }
 
@@ -189,11 +202,11 @@ Config parse_config(const std::string& text, const std::string& source) {
   read_web(top.node("web"), ctx, cfg);
   read_collectors(top.node("collectors"), ctx, cfg);
   cfg.plugins = top.node("plugins");
-  cfg.rule_files = top.node("rule_files");
+  if (auto files = top.string_list("rule_files")) cfg.rule_files = std::move(*files);
   cfg.alerting = top.node("alerting");
   cfg.failover = top.node("failover");
   // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
-  for (const char* section : {"rule_files", "alerting", "failover"}) {
+  for (const char* section : {"alerting", "failover"}) {
     // Accepted so that one config file serves every hawatch version, but said out loud: a
     // section nobody reads must not look like working alerting.
     YAML::Node n = root.IsMap() ? root[section] : YAML::Node();

@@ -36,7 +36,12 @@ struct Config {
   // because it disables them: --collector.NAME can still turn them on, with these options.
   std::map<std::string, YAML::Node> unloaded_sections;
   YAML::Node plugins;
-  YAML::Node rule_files;
+  // Local rule evaluation (alerting/local): rule file globs, relative ones to the config file's
+  // directory; the default group interval; where alert state survives restarts.
+  std::vector<std::string> rule_files;
+  Duration evaluation_interval = std::chrono::minutes(1);
+  std::string state_directory;  // empty: alert state is not kept across restarts
+  std::string external_url;     // how people reach this hawatch (alert links)
   YAML::Node alerting;
   YAML::Node failover;
   // Non-fatal findings (e.g. a section whose module this build does not have yet).

@@ -48,9 +48,49 @@ void ConfigContext::throw_if_errors() const {
   if (!diagnostics_.empty()) throw ConfigError(diagnostics_);
 }
 
+namespace {
+
+// yaml-cpp shares an aliased node rather than copying it, so a few hundred bytes of nested
+// aliases ("billion laughs") parse into a small graph that every reader then walks as a tree of
+// billions of nodes. The tree is measured once here, within a budget, before anything reads it.
+bool within_bounds(const YAML::Node& root, ConfigContext& ctx) {
+  struct Item {
+    YAML::Node node;
+    std::size_t depth;
+  };
+  std::vector<Item> stack{{root, 0}};
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    const Item item = std::move(stack.back());
+    stack.pop_back();
+    if (++visited > kMaxYamlNodes) {
+      ctx.error(item.node, "the document expands to more than " + std::to_string(kMaxYamlNodes) +
+                               " nodes (nested aliases?); refused");
+      return false;
+    }
+    if (item.depth > kMaxYamlDepth) {
+      ctx.error(item.node,
+                "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels; refused");
+      return false;
+    }
+    if (item.node.IsMap()) {
+      for (const auto& kv : item.node) {
+        stack.push_back({kv.first, item.depth + 1});
+        stack.push_back({kv.second, item.depth + 1});
+      }
+    } else if (item.node.IsSequence()) {
+      for (const auto& v : item.node) stack.push_back({v, item.depth + 1});
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 YAML::Node parse_yaml(const std::string& text, ConfigContext& ctx) {
   try {
-    return YAML::Load(text);
+    YAML::Node root = YAML::Load(text);
+    if (within_bounds(root, ctx)) return root;
   } catch (const YAML::ParserException& e) {
     ctx.error(e.mark, "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -51,7 +52,13 @@ class ConfigContext {
   std::vector<ConfigDiagnostic> diagnostics_;
 };
 
-// Parses YAML text; syntax errors are reported with their position and yield a null node.
+// Bounds on a parsed document, counted as the tree its readers walk (aliases expanded). Real
+// configs have a few thousand nodes and a depth under 15.
+inline constexpr std::size_t kMaxYamlNodes = 200000;
+inline constexpr std::size_t kMaxYamlDepth = 64;
+
+// Parses YAML text; syntax errors and documents beyond the bounds above are reported with their
+// position and yield a null node.
 YAML::Node parse_yaml(const std::string& text, ConfigContext& ctx);
 // Reads and parses a YAML file; unreadable files are reported against the file name.
 YAML::Node load_yaml_file(const std::string& path, ConfigContext& ctx);

@@ -2,10 +2,14 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
+
+#include "utf8.h"
 
 namespace hawatch {
 
@@ -39,17 +43,73 @@ void append_integer(std::string& out, Integer value) {
   out.append(buf, r.ptr);
 }
 
-void append_escaped(std::string& out, const std::string& value) {
-  for (const char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
+// Label values escape backslash, double quote and newline; HELP text backslash and newline (the
+// text format 0.0.4). Invalid UTF-8 becomes U+FFFD, one per run of bad bytes, as Go's
+// strings.ToValidUTF8: Prometheus refuses a scrape with an invalid label value, and dropping the
+// series instead would hide e.g. a systemd unit whose name some tool mangled. Distinct raw values
+// may become equal that way; prepare_family then drops the later duplicates.
+void append_escaped(std::string& out, std::string_view value, bool quote) {
+  bool in_bad_run = false;
+  for (std::size_t i = 0; i < value.size();) {
+    const char c = value[i];
+    if (static_cast<unsigned char>(c) < 0x80) {
+      in_bad_run = false;
+      ++i;
+      if (c == '\\')
+        out += "\\\\";
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '"' && quote)
+        out += "\\\"";
+      else
+        out += c;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(value, i);
+    if (n == 0) {
+      if (!in_bad_run) out += "\xEF\xBF\xBD";
+      in_bad_run = true;
+      ++i;
     } else {
-      out += c;
+      in_bad_run = false;
+      out.append(value.substr(i, n));
+      i += n;
     }
   }
+}
+
+bool metric_name_char(char c, bool first) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+         (!first && c >= '0' && c <= '9');
+}
+
+bool valid_family_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if (!metric_name_char(name[i], i == 0)) return false;
+  return true;
+}
+
+// [a-zA-Z_][a-zA-Z0-9_]*, and not "__..." (reserved for Prometheus: __name__, __meta_*).
+bool valid_label(std::string_view name) {
+  if (name.empty() || name.starts_with("__")) return false;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if (name[i] == ':' || !metric_name_char(name[i], i == 0)) return false;
+  return true;
+}
+
+// Whether a sample's label set can be written: valid names, none twice, none equal to the label
+// the serialiser adds itself (`le`, `quantile`).
+bool writable_labels(const ClientMetric& metric, const char* added) {
+  std::vector<std::string_view> names;
+  names.reserve(metric.label.size() + 1);
+  for (const auto& label : metric.label) {
+    if (!valid_label(label.name)) return false;
+    names.push_back(label.name);
+  }
+  if (added) names.push_back(added);
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) == names.end();
 }
 
 // NAME[SUFFIX]{labels[,EXTRA="..."]} ; the extra label is a quantile (number) or "le".
@@ -70,7 +130,7 @@ void append_head(std::string& out, const MetricFamily& family, const ClientMetri
       out += separator;
       out += label.name;
       out += "=\"";
-      append_escaped(out, label.value);
+      append_escaped(out, label.value, true);
       out += '"';
       separator = ",";
     }
@@ -147,20 +207,66 @@ const char* type_name(MetricType type) {
   return "untyped";
 }
 
+bool any_invalid_label_value(const MetricFamily& family) {
+  for (const auto& metric : family.metric)
+    for (const auto& label : metric.label)
+      if (!valid_utf8(label.value)) return true;
+  return false;
+}
+
+const char* added_label(MetricType type) {
+  if (type == MetricType::Histogram) return "le";
+  if (type == MetricType::Summary) return "quantile";
+  return nullptr;
+}
+
+void append_metric(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
+  switch (family.type) {
+    case MetricType::Counter:
+      append_sample(out, family, metric, metric.counter.value);
+      break;
+    case MetricType::Gauge:
+      append_sample(out, family, metric, metric.gauge.value);
+      break;
+    case MetricType::Untyped:
+      append_sample(out, family, metric, metric.untyped.value);
+      break;
+    case MetricType::Summary:
+      append_summary(out, family, metric);
+      break;
+    case MetricType::Histogram:
+      append_histogram(out, family, metric);
+      break;
+  }
+}
+
+// The last line of defence for /metrics: whatever a collector, plugin or file put into a family,
+// what comes out parses (promtool check metrics). A sample whose label names cannot be written is
+// dropped here; the readers of outside input (prom_text, prom_emit) refuse those earlier, with an
+// error naming the input.
 PreparedFamily prepare_family(const MetricFamily& family) {
-  PreparedFamily out{family.name, {}, {}};
-  if (!family.help.empty()) out.header = "# HELP " + family.name + " " + family.help + "\n";
+  PreparedFamily out{family.name, {}, {}, family.type};
+  if (!family.help.empty()) {
+    out.header = "# HELP " + family.name + " ";
+    append_escaped(out.header, family.help, false);
+    out.header += '\n';
+  }
   out.header += "# TYPE " + family.name + " " + type_name(family.type) + "\n";
   // A typical sample line is the name, a few labels and a number; one reservation up front.
   out.samples.reserve(family.metric.size() * (family.name.size() + 48));
+  const char* added = added_label(family.type);
+  // Only when U+FFFD replacement may have made two label sets equal is each series checked.
+  const bool dedupe = any_invalid_label_value(family);
+  std::unordered_set<std::string> heads;
+  std::string head;
   for (const auto& metric : family.metric) {
-    switch (family.type) {
-      case MetricType::Counter: append_sample(out.samples, family, metric, metric.counter.value); break;
-      case MetricType::Gauge: append_sample(out.samples, family, metric, metric.gauge.value); break;
-      case MetricType::Untyped: append_sample(out.samples, family, metric, metric.untyped.value); break;
-      case MetricType::Summary: append_summary(out.samples, family, metric); break;
-      case MetricType::Histogram: append_histogram(out.samples, family, metric); break;
+    if (!writable_labels(metric, added)) continue;
+    if (dedupe) {
+      head.clear();
+      append_head(head, family, metric);
+      if (!heads.insert(head).second) continue;
     }
+    append_metric(out.samples, family, metric);
   }
   return out;
 }
@@ -171,11 +277,46 @@ std::vector<PreparedFamily> prepare_families(const std::vector<prometheus::Metri
   std::vector<PreparedFamily> out;
   out.reserve(families.size());
   for (const auto& family : families) {
-    if (family.metric.empty()) continue;
-    out.push_back(prepare_family(family));
+    if (family.metric.empty() || !valid_family_name(family.name)) continue;
+    PreparedFamily prepared = prepare_family(family);
+    if (!prepared.samples.empty()) out.push_back(std::move(prepared));
   }
   return out;
 }
+
+namespace {
+
+// The series part of a sample line: the name and the label set, up to the space before the value.
+std::string_view series_of(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
+  if (i < line.size() && line[i] == '{') {
+    bool quoted = false;
+    for (++i; i < line.size(); ++i) {
+      if (quoted && line[i] == '\\')
+        ++i;
+      else if (line[i] == '"')
+        quoted = !quoted;
+      else if (!quoted && line[i] == '}')
+        return line.substr(0, i + 1);
+    }
+  }
+  return line.substr(0, i);
+}
+
+// Appends the lines of `samples` whose series are not in `seen` yet.
+void append_new_series(std::string& out, std::string_view samples,
+                       std::unordered_set<std::string_view>& seen) {
+  while (!samples.empty()) {
+    const auto nl = samples.find('\n');
+    const std::string_view line =
+        samples.substr(0, nl == std::string_view::npos ? samples.size() : nl + 1);
+    samples.remove_prefix(line.size());
+    if (seen.insert(series_of(line)).second) out += line;
+  }
+}
+
+}  // namespace
 
 std::string merge_families(const std::vector<const std::vector<PreparedFamily>*>& groups) {
   struct Slot {
@@ -192,9 +333,11 @@ std::string merge_families(const std::vector<const std::vector<PreparedFamily>*>
       if (inserted) {
         it->second.first = &fam;
         order.push_back(fam.name);
-      } else {
+      } else if (fam.type == it->second.first->type) {
         it->second.more.push_back(&fam);
       }
+      // A family of the same name with another type cannot be served under the first one's TYPE
+      // line: the first group (the daemon's own families come first) wins.
     }
   }
   std::string out;
@@ -202,8 +345,14 @@ std::string merge_families(const std::vector<const std::vector<PreparedFamily>*>
   for (auto name : order) {
     const Slot& slot = slots[name];
     out += slot.first->header;
-    out += slot.first->samples;
-    for (const auto* more : slot.more) out += more->samples;
+    if (slot.more.empty()) {
+      out += slot.first->samples;
+      continue;
+    }
+    // Several collectors gave this family: a series given twice would make the scrape invalid.
+    std::unordered_set<std::string_view> seen;
+    append_new_series(out, slot.first->samples, seen);
+    for (const auto* more : slot.more) append_new_series(out, more->samples, seen);
   }
   return out;
 }

@@ -17,15 +17,19 @@ struct PreparedFamily {
   std::string name;
   std::string header;   // "# HELP ...\n# TYPE ...\n"
   std::string samples;  // sample lines, each ending in '\n'
+  prometheus::MetricType type = prometheus::MetricType::Untyped;
 };
 
 // Serialises each family (exactly as prometheus-cpp's TextSerializer would, without its iostreams)
 // and keeps header and samples apart, so that families of the same name from different
-// collectors can be merged under one header.
+// collectors can be merged under one header. HELP text and label values are escaped and invalid
+// UTF-8 is replaced (U+FFFD); families with invalid names and samples with label names that cannot
+// be written ("__" prefix, invalid characters, twice) are dropped, so the text always parses.
 std::vector<PreparedFamily> prepare_families(const std::vector<prometheus::MetricFamily>& families);
 
 // Concatenates families, emitting each name's header once and its samples together, in first-seen
-// order (the text format forbids a family appearing twice).
+// order (the text format forbids a family appearing twice). A later family of the same name with
+// another type is dropped, and so is a series that an earlier group already gave.
 std::string merge_families(const std::vector<const std::vector<PreparedFamily>*>& groups);
 
 std::string gzip_compress(const std::string& data);

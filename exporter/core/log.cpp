@@ -6,6 +6,9 @@
 #include <ctime>
 #include <mutex>
 
+#include "url_redact.h"
+#include "utf8.h"
+
 namespace hawatch::log {
 namespace {
 
@@ -85,6 +88,16 @@ void append_json(std::string& out, std::string_view key, std::string_view value)
   out += '"';
 }
 
+// What a log line may show of a value: no URL credentials or query tokens, whichever message
+// carries them (a probe error, a check's output, a config problem), and valid UTF-8 (JSON lines
+// must parse).
+std::string printable(std::string_view value) {
+  std::string out =
+      value.find("://") == std::string_view::npos ? std::string(value) : redact_urls(value);
+  if (!valid_utf8(out)) out = to_valid_utf8(out);
+  return out;
+}
+
 }  // namespace
 
 std::optional<Level> parse_level(std::string_view text) {
@@ -114,14 +127,14 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
     line.push_back('{');
     append_json(line, "ts", timestamp());
     append_json(line, "level", level_name(level));
-    append_json(line, "msg", message);
-    for (const Field& f : fields) append_json(line, f.key, f.value);
+    append_json(line, "msg", printable(message));
+    for (const Field& f : fields) append_json(line, f.key, printable(f.value));
     line += "}\n";
   } else {
     append_logfmt(line, "ts", timestamp());
     append_logfmt(line, "level", level_name(level));
-    append_logfmt(line, "msg", message);
-    for (const Field& f : fields) append_logfmt(line, f.key, f.value);
+    append_logfmt(line, "msg", printable(message));
+    for (const Field& f : fields) append_logfmt(line, f.key, printable(f.value));
     line += '\n';
   }
   std::lock_guard lock(g_write_mutex);

@@ -6,6 +6,10 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "utf8.h"
 
 namespace hawatch::plugins {
 namespace {
@@ -74,6 +78,8 @@ std::string read_labels(std::string_view s, std::size_t& i,
     }
     const std::string_view name = read_name(s, i);
     if (name.empty() || name.find(':') != std::string_view::npos) return "invalid label name";
+    // __name__ would rename the series, and "__" names are Prometheus's own (__meta_*, ...).
+    if (name.starts_with("__")) return "label name \"" + std::string(name) + "\" is reserved";
     skip_blanks(s, i);
     if (i >= s.size() || s[i] != '=') return "expected '=' after label name \"" + std::string(name) + "\"";
     ++i;
@@ -99,6 +105,8 @@ std::string read_labels(std::string_view s, std::size_t& i,
       }
     }
     if (!closed) return "unterminated value of label \"" + std::string(name) + "\"";
+    if (!valid_utf8(value))
+      return "value of label \"" + std::string(name) + "\" is not valid UTF-8";
     if (!seen.insert(std::string(name)).second) return "label \"" + std::string(name) + "\" given twice";
     labels.emplace_back(std::string(name), std::move(value));
     skip_blanks(s, i);
@@ -129,6 +137,15 @@ bool belongs(std::string_view name, std::string_view family, PromType type) {
   }
   return false;
 }
+
+// Lets the maps below be searched with a string_view, without building a std::string per line.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename Value>
+using NameMap = std::unordered_map<std::string, Value, NameHash, std::equal_to<>>;
+using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
 
 class Parser {
  public:
@@ -161,13 +178,40 @@ class Parser {
   }
 
  private:
-  void error(std::string message) { out_.errors.push_back({line_, std::move(message)}); }
+  // Every line of a hostile input may be bad; the list stays short, the count complete.
+  void error(std::string message) {
+    if (out_.errors.size() < kMaxListedErrors)
+      out_.errors.push_back({line_, std::move(message)});
+    else
+      ++out_.more_errors;
+  }
+
+  // Families are found by name through index_ (a scan per line made 50k names take 25 s).
+  std::optional<std::size_t> find_family(std::string_view name) const {
+    const auto it = index_.find(name);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+  }
 
   PromFamily& family_for(std::string_view name) {
-    for (auto& f : out_.families)
-      if (f.name == name) return f;
+    if (auto i = find_family(name)) return out_.families[*i];
+    index_.emplace(std::string(name), out_.families.size());
     out_.families.push_back(PromFamily{std::string(name), {}, PromType::untyped, {}});
     return out_.families.back();
+  }
+
+  // The family a sample `name` belongs to: the one of that name, or the histogram/summary that
+  // its _sum/_count/_bucket suffix points at; the latest-declared when several could take it.
+  PromFamily* owner_of(std::string_view name) {
+    std::optional<std::size_t> best;
+    const auto consider = [&](std::string_view family) {
+      if (auto i = find_family(family); i && belongs(name, family, out_.families[*i].type))
+        if (!best || *i > *best) best = i;
+    };
+    consider(name);
+    for (std::string_view suffix : {"_sum", "_count", "_bucket"})
+      if (ends_with(name, suffix)) consider(name.substr(0, name.size() - suffix.size()));
+    return best ? &out_.families[*best] : nullptr;
   }
 
   void comment(std::string_view rest) {
@@ -185,13 +229,14 @@ class Parser {
     skip_blanks(rest, i);
     std::string_view arg = rest.substr(i);
     while (!arg.empty() && (arg.back() == ' ' || arg.back() == '\t')) arg.remove_suffix(1);
-    const bool known = std::any_of(out_.families.begin(), out_.families.end(),
-                                   [&](const PromFamily& f) { return f.name == name; });
+    const bool known = find_family(name).has_value();
     PromFamily& fam = family_for(name);
     if (keyword == "HELP") {
       if (declared_help_.count(std::string(name))) return error("second HELP line for \"" + std::string(name) + "\"");
       declared_help_.insert(std::string(name));
       fam.help = unescape_help(arg);
+      if (!valid_utf8(fam.help))
+        return error("HELP text of \"" + std::string(name) + "\" is not valid UTF-8");
     } else {
       auto type = parse_type(arg);
       if (!type) return error("unknown metric type \"" + std::string(arg) + "\"");
@@ -242,10 +287,7 @@ class Parser {
     PromFamily* fam = nullptr;
     if (current_ && belongs(s.name, out_.families[*current_].name, out_.families[*current_].type))
       fam = &out_.families[*current_];
-    if (!fam) {
-      for (auto& f : out_.families)
-        if (belongs(s.name, f.name, f.type)) fam = &f;
-    }
+    if (!fam) fam = owner_of(s.name);
     if (!fam) fam = &family_for(s.name);
     current_ = fam - out_.families.data();
     fam->samples.push_back(std::move(s));
@@ -254,7 +296,8 @@ class Parser {
   PromText out_;
   int line_ = 0;
   std::optional<std::ptrdiff_t> current_;
-  std::set<std::string> declared_help_, declared_type_, series_;
+  NameMap<std::size_t> index_;  // family name -> position in families
+  NameSet declared_help_, declared_type_, series_;
 };
 
 }  // namespace

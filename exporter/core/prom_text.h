@@ -3,6 +3,7 @@
 // plugins with `format: prometheus`, for the textfile directory and for the plugin host's replies.
 // Every malformed line is reported with its line number and skipped; the rest is kept.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,14 +35,18 @@ struct PromIssue {
   std::string message;
 };
 
+inline constexpr std::size_t kMaxListedErrors = 100;
+
 struct PromText {
   std::vector<PromFamily> families;
-  std::vector<PromIssue> errors;
+  std::vector<PromIssue> errors;  // the first kMaxListedErrors
+  std::size_t more_errors = 0;    // errors beyond those
   bool ends_with_newline = true;  // false for a half-written file
   bool has_timestamps = false;
 };
 
-// Never throws; malformed lines and duplicate series are listed in `errors`.
+// Never throws; malformed lines and duplicate series are listed in `errors`. Linear in the size of
+// the text (families and series are found by hash).
 PromText parse_prometheus_text(std::string_view text);
 
 bool valid_metric_name(std::string_view name);

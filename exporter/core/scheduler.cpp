@@ -159,6 +159,8 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
     }
     try {
       outcome.families = prepare_families(sink.families());
+      if (store->keeps_values())
+        outcome.values = std::make_shared<const SeriesValues>(series_values(sink.families()));
     } catch (const std::exception& e) {
       outcome.success = false;
       outcome.error = std::string("serialising samples: ") + e.what();

@@ -56,6 +56,24 @@ std::shared_ptr<const Exposition> SnapshotStore::current() {
   return exposition_;
 }
 
+void SnapshotStore::keep_values(bool keep) {
+  std::lock_guard lock(mutex_);
+  keep_values_ = keep;
+  rebuild_locked(steady_clock::now());
+}
+
+bool SnapshotStore::keeps_values() const {
+  std::lock_guard lock(mutex_);
+  return keep_values_;
+}
+
+std::shared_ptr<const ValueSnapshot> SnapshotStore::values() {
+  std::lock_guard lock(mutex_);
+  const auto now = steady_clock::now();
+  if (now >= exposition_->expires()) rebuild_locked(now);
+  return values_;
+}
+
 bool SnapshotStore::ready() const {
   std::lock_guard lock(mutex_);
   return std::all_of(enabled_.begin(), enabled_.end(),
@@ -92,6 +110,7 @@ std::vector<CollectorStatus> SnapshotStore::status() const {
 void SnapshotStore::rebuild_locked(steady_clock::time_point now) {
   auto expires = steady_clock::time_point::max();
   std::vector<const std::vector<PreparedFamily>*> groups;
+  auto values = std::make_shared<ValueSnapshot>();
 
   MetricSink self;
   self.info("hawatch_build_info", "A metric with a constant '1' value labeled by version and revision.",
@@ -108,6 +127,7 @@ void SnapshotStore::rebuild_locked(steady_clock::time_point now) {
     if (!stale) {
       expires = std::min(expires, o.stale_at);
       groups.push_back(&o.families);
+      if (keep_values_ && o.values) values->groups.push_back({name, o.finished_at, o.values});
     }
     const Labels label{{"collector", name}};
     self.gauge("hawatch_collector_success", "Whether the collector's last run succeeded with fresh data.",
@@ -118,9 +138,14 @@ void SnapshotStore::rebuild_locked(steady_clock::time_point now) {
                "When the collector last succeeded (0 if never).",
                entry.last_success ? unix_seconds(*entry.last_success) : 0, label);
   }
+  if (keep_values_)
+    values->groups.insert(values->groups.begin(),
+                          {"", system_clock::now(),
+                           std::make_shared<const SeriesValues>(series_values(self.families()))});
   const auto self_families = prepare_families(self.take());
   groups.insert(groups.begin(), &self_families);
   exposition_ = std::make_shared<const Exposition>(merge_families(groups), expires);
+  values_ = std::move(values);
 }
 
 }  // namespace hawatch

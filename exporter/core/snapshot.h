@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "exposition.h"
+#include "series_values.h"
 
 namespace hawatch {
 
@@ -25,6 +26,8 @@ struct CollectorOutcome {
   // After this instant the outcome's samples are dropped and the collector reads as failed.
   std::chrono::steady_clock::time_point stale_at{};
   std::vector<PreparedFamily> families;
+  // The same samples as numbers, when the store keeps values (null otherwise).
+  std::shared_ptr<const SeriesValues> values;
 };
 
 struct CollectorStatus {
@@ -51,6 +54,13 @@ class SnapshotStore {
   // The snapshot to serve; rebuilt here when stale data is due to drop out (cheap: no collection).
   std::shared_ptr<const Exposition> current();
 
+  // Whether collectors should publish their values too (the local rule evaluator reads them);
+  // off by default, so a node without rules pays nothing for them.
+  void keep_values(bool keep);
+  bool keeps_values() const;
+  // The values of the current snapshot: fresh outcomes only, stale ones dropped as in current().
+  std::shared_ptr<const ValueSnapshot> values();
+
   // True when every enabled collector has reported at least once.
   bool ready() const;
   std::vector<CollectorStatus> status() const;
@@ -71,6 +81,8 @@ class SnapshotStore {
   bool reload_ok_ = true;
   std::chrono::system_clock::time_point reload_time_;
   std::shared_ptr<const Exposition> exposition_;
+  bool keep_values_ = false;
+  std::shared_ptr<const ValueSnapshot> values_ = std::make_shared<ValueSnapshot>();
 };
 
 }  // namespace hawatch

@@ -77,6 +77,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
 
 std::string usage_text() {
   return R"(usage: hawatch [flags]
+       hawatch test rules TEST-FILE...   promtool's rule unit tests on hawatch's engine
 
   --config.file=FILE             YAML configuration (default: the embedded default config)
   --web.listen-address=HOST:PORT address to listen on (default :9847)

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "hawatch/version.h"
 #include "http/tls_socket.h"
+#include "runtime/exec_runner.h"
 #include "runtime/plugin_units.h"
 #include "sd_notify.h"
 
@@ -16,6 +17,20 @@ namespace hawatch {
 using std::chrono::steady_clock;
 
 namespace {
+
+local::LocalRulesConfig rules_config(const Config& config) {
+  local::LocalRulesConfig c;
+  c.rule_files = config.rule_files;
+  // Relative rule file globs are relative to the config file, as in Prometheus.
+  const auto slash = config.source.rfind('/');
+  c.base_dir = config.source == kEmbeddedConfigName || slash == std::string::npos
+                   ? std::string(".")
+                   : config.source.substr(0, slash == 0 ? 1 : slash);
+  c.evaluation_interval = std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluation_interval);
+  if (!config.state_directory.empty()) c.state_file = config.state_directory + "/alerts.state";
+  c.external_url = config.external_url;
+  return c;
+}
 
 // Tells the service manager (systemd, Type=notify) about a state change; without one, a no-op.
 // A failure is not worth stopping for (libsystemd callers ignore it too), only worth a note.
@@ -61,6 +76,11 @@ int Daemon::check_config() {
     auto collectors = build_collectors(cfg, environment(cfg), overrides);
     for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg))) collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
+    if (!cfg.rule_files.empty()) {
+      const auto errors = local::LocalRules::check(rules_config(cfg));
+      for (const auto& e : errors) std::cerr << e << "\n";
+      if (!errors.empty()) return 1;
+    }
     // Loads the tls module and the TLS material as start-up would.
     if (cl_.web_config_file) check_tls_setup(load_web_config(*cl_.web_config_file));
     for (const auto& w : cfg.warnings) std::cerr << "warning: " << w << "\n";
@@ -86,9 +106,11 @@ std::vector<ScheduledCollector> Daemon::build_units(const Config& config) const 
 void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
+  if (rules_ && rules_->loaded()) names.push_back(local::kRulesUnit);
   if (scheduler_) scheduler_->stop();
   ++generation_;
   store_->begin_generation(generation_, names);
+  if (rules_) rules_->set_generation(generation_);
   scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
   scheduler_->start();
   std::string list;
@@ -102,7 +124,14 @@ void Daemon::reload() {
     Config next = load_config();
     if (next.listen_address != config_.listen_address || next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
-    start_generation(build_units(next));
+    auto units = build_units(next);
+    if (const auto errors = apply_rules(next); !errors.empty()) {
+      for (const auto& e : errors)
+        log::error("configuration reload failed; keeping the previous configuration", {{"err", e}});
+      store_->set_reload_status(false, std::chrono::system_clock::now());
+      return;
+    }
+    start_generation(std::move(units));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
     log::info("configuration reloaded");
@@ -115,6 +144,20 @@ void Daemon::reload() {
     log::error("configuration reload failed; keeping the previous configuration", {{"err", e.what()}});
     store_->set_reload_status(false, std::chrono::system_clock::now());
   }
+}
+
+std::vector<std::string> Daemon::apply_rules(const Config& config) {
+  if (config.rule_files.empty()) {
+    rules_->stop();
+    rules_->clear();
+    store_->keep_values(false);
+    return {};
+  }
+  auto errors = rules_->load(rules_config(config));
+  if (!errors.empty()) return errors;
+  store_->keep_values(true);
+  rules_->start();
+  return {};
 }
 
 bool Daemon::healthy() const {
@@ -148,6 +191,11 @@ int Daemon::run() {
   try {
     auto units = build_units(config_);
     store_ = std::make_shared<SnapshotStore>();
+    rules_ = std::make_unique<local::LocalRules>(store_);
+    if (const auto errors = apply_rules(config_); !errors.empty()) {
+      for (const auto& e : errors) log::error("invalid rule file", {{"err", e}});
+      return 1;
+    }
     pool_ = std::make_shared<WorkerPool>(config_.workers);
     start_generation(std::move(units));
     HttpServerOptions http_opts;
@@ -155,6 +203,13 @@ int Daemon::run() {
     http_opts.telemetry_path = config_.telemetry_path;
     http_opts.web = web;
     http_opts.node_name = config_.node_name;
+    // The alert API as Alertmanager's v2 (GET for now; hawatch's routing adds the rest).
+    http_opts.get_routes["/api/v2/alerts"] = [rules = rules_.get()] {
+      return HttpReply{200, "application/json", rules->alerts_json()};
+    };
+    http_opts.status_sections = [rules = rules_.get()] {
+      return rules->loaded() ? rules->status_html() : std::string();
+    };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
     http_->start();
   } catch (const ConfigError& e) {
@@ -197,7 +252,11 @@ int Daemon::run() {
   }
   notify_service_manager("STOPPING=1");
   http_->stop();
+  rules_->stop();
   scheduler_->stop();
+  // A check still running is not waited for: it and whatever it started are killed now.
+  if (const int reaped = plugins::stop_all_commands())
+    log::info("killed processes left by exec checks", {{"count", std::to_string(reaped)}});
   if (!pool_->shutdown(std::chrono::seconds(2)))
     log::warn("a collector was still running at shutdown; not waiting for it");
   log::info("stopped");

@@ -10,6 +10,7 @@
 #include "core/snapshot.h"
 #include "core/worker_pool.h"
 #include "http/http_server.h"
+#include "local/local_rules.h"
 
 namespace hawatch {
 
@@ -33,6 +34,9 @@ class Daemon {
   // Replaces the running collectors with `collectors` under a new generation.
   void start_generation(std::vector<ScheduledCollector> collectors);
   void reload();
+  // Loads the config's rules into rules_ (or clears them); returns their errors, changing
+  // nothing when there are any.
+  std::vector<std::string> apply_rules(const Config& config);
   bool healthy() const;
 
   CommandLine cl_;
@@ -41,6 +45,7 @@ class Daemon {
   std::shared_ptr<WorkerPool> pool_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<local::LocalRules> rules_;
   std::uint64_t generation_ = 0;
 };
 

@@ -9,15 +9,51 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <utility>
+
+#include "core/log.h"
 
 namespace hawatch {
 namespace {
 
 constexpr std::size_t kCacheLimit = 1024;
-// A valid bcrypt hash of a random string: unknown users are checked against it so that the
-// answer takes as long as for known users (no user enumeration by timing).
+constexpr int kDefaultBcryptCost = 10;
+// A valid bcrypt hash (cost 10) of a random string: the dummy for configs whose highest cost is
+// 10 (htpasswd's default), and the fallback should making one fail.
 constexpr const char* kDummyHash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
+
+// The cost of a bcrypt hash ("$2y$12$..." -> 12), or nullopt for anything else.
+std::optional<int> bcrypt_cost(const std::string& hash) {
+  if (hash.size() < 7 || hash[0] != '$' || hash[1] != '2' || hash[3] != '$' || hash[6] != '$')
+    return std::nullopt;
+  if (!std::isdigit(static_cast<unsigned char>(hash[4])) ||
+      !std::isdigit(static_cast<unsigned char>(hash[5])))
+    return std::nullopt;
+  return (hash[4] - '0') * 10 + (hash[5] - '0');
+}
+
+// A bcrypt hash of a random password at `cost`, made with a fresh salt from libxcrypt's own
+// randomness: unknown users are checked against it (no user enumeration by timing).
+std::string make_dummy_hash(int cost) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (!crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), nullptr, 0, salt, sizeof salt))
+    return {};
+  auto data = std::make_unique<crypt_data>();
+  std::memset(data.get(), 0, sizeof(crypt_data));
+  const char* out = crypt_rn("hawatch-unknown-user", salt, data.get(), sizeof(crypt_data));
+  if (!out || out[0] == '*') return {};
+  return out;
+}
+
+// A user name as a log line may show it: printable ASCII, at most 64 characters.
+std::string sanitised_user(const std::string& user) {
+  std::string out;
+  for (char c : user.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (user.size() > 64) out += "...";
+  return out;
+}
 
 bool decode_basic(const std::string& header, std::string& user, std::string& password) {
   constexpr std::string_view prefix = "Basic ";
@@ -76,7 +112,35 @@ bool equal_in_constant_time(const char* a, const char* b, std::size_t n) {
 
 }  // namespace
 
-BasicAuth::BasicAuth(std::map<std::string, std::string> users) : users_(std::move(users)) {}
+BasicAuth::BasicAuth(std::map<std::string, std::string> users) : users_(std::move(users)) {
+  if (users_.empty()) return;
+  int cost = 0;
+  for (const auto& [user, hash] : users_)
+    cost = std::max(cost, bcrypt_cost(hash).value_or(kDefaultBcryptCost));
+  if (cost != kDefaultBcryptCost) dummy_hash_ = make_dummy_hash(cost);
+  if (dummy_hash_.empty()) dummy_hash_ = kDummyHash;
+}
+
+void BasicAuth::log_failure(const std::string& user, const std::string& remote,
+                            std::chrono::steady_clock::time_point now) {
+  int suppressed = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (now - log_window_start_ >= kLogWindow) {
+      log_window_start_ = now;
+      logged_in_window_ = 0;
+      suppressed = std::exchange(suppressed_, 0);
+    }
+    if (logged_in_window_ >= kLogBurst) {
+      ++suppressed_;
+      return;
+    }
+    ++logged_in_window_;
+  }
+  if (suppressed)
+    log::warn("basic auth failures not logged", {{"count", std::to_string(suppressed)}});
+  log::warn("basic auth failed", {{"user", sanitised_user(user)}, {"remote", remote}});
+}
 
 bool BasicAuth::verify_hash(const std::string& password, const std::string& hash) {
   auto data = std::make_unique<crypt_data>();
@@ -87,13 +151,24 @@ bool BasicAuth::verify_hash(const std::string& password, const std::string& hash
   return n == hash.size() && equal_in_constant_time(out, hash.data(), n);
 }
 
-bool BasicAuth::check(const std::string& authorization) {
+bool BasicAuth::check(const std::string& authorization, const std::string& remote) {
   if (!enabled()) return true;
   std::string user, password;
-  if (!decode_basic(authorization, user, password)) return false;
+  bool ok = false;
+  if (decode_basic(authorization, user, password)) {
+    ok = verify(user, password);
+  } else {
+    user = "";  // a malformed header names nobody
+  }
+  // No header at all is how every browser starts; only refused credentials are worth a line.
+  if (!ok && !authorization.empty()) log_failure(user, remote, std::chrono::steady_clock::now());
+  return ok;
+}
+
+bool BasicAuth::verify(const std::string& user, const std::string& password) {
   auto it = users_.find(user);
   const bool known = it != users_.end();
-  const std::string hash = known ? it->second : kDummyHash;
+  const std::string& hash = known ? it->second : dummy_hash_;
   const std::string key = cache_key(user, password, hash);
   {
     std::lock_guard lock(mutex_);

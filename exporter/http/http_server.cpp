@@ -160,7 +160,8 @@ class Handler final : public HTTPRequestHandler {
       for (const auto& [name, value] : shared_->options.web ? shared_->options.web->headers
                                                             : std::map<std::string, std::string>{})
         res.set(name, value);
-      if (shared_->auth.enabled() && !shared_->auth.check(req.get("Authorization", ""))) {
+      if (shared_->auth.enabled() &&
+          !shared_->auth.check(req.get("Authorization", ""), req.clientAddress().toString())) {
         res.set("WWW-Authenticate", "Basic realm=\"hawatch\"");
         send(res, req, HTTPResponse::HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n");
         return;
@@ -175,7 +176,9 @@ class Handler final : public HTTPRequestHandler {
     } catch (const std::exception& e) {
       // A response may be half sent: never reuse the connection after a failure.
       res.setKeepAlive(false);
-      log::warn("http request failed", {{"path", req.getURI()}, {"err", e.what()}});
+      // The path only: a query string may carry a token.
+      log::warn("http request failed",
+                {{"path", req.getURI().substr(0, req.getURI().find('?'))}, {"err", e.what()}});
     }
   }
 
@@ -197,9 +200,15 @@ class Handler final : public HTTPRequestHandler {
     }
     if (path == "/") {
       return send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8",
-                  render_status_page(StatusPageInput{opts.node_name, opts.telemetry_path,
-                                                     shared_->store->status(),
-                                                     shared_->store->last_reload_successful()}));
+                  render_status_page(StatusPageInput{
+                      opts.node_name, opts.telemetry_path, shared_->store->status(),
+                      shared_->store->last_reload_successful(),
+                      opts.status_sections ? opts.status_sections() : std::string()}));
+    }
+    if (const auto route = opts.get_routes.find(path); route != opts.get_routes.end()) {
+      const HttpReply reply = route->second();
+      return send(res, req, static_cast<HTTPResponse::HTTPStatus>(reply.status), reply.content_type,
+                  reply.body);
     }
     send(res, req, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found\n");
   }

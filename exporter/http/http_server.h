@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,13 @@ class HTTPServer;
 
 namespace hawatch {
 
+// An answer of an extra endpoint (the alert API).
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
 struct HttpServerOptions {
   std::string listen_address = ":9847";
   std::string telemetry_path = "/metrics";
@@ -25,6 +33,10 @@ struct HttpServerOptions {
   // are closed after 5 s) and connections waiting for one; beyond that, new ones are refused.
   int max_threads = 64;
   int max_queued = 64;
+  // Extra GET endpoints by exact path (e.g. /api/v2/alerts), behind the same authentication.
+  std::map<std::string, std::function<HttpReply()>> get_routes;
+  // Further sections of the status page (escaped HTML).
+  std::function<std::string()> status_sections;
 };
 
 class HttpServer {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/url_redact.h"
 #include "hawatch/version.h"
 
 namespace hawatch {
@@ -40,7 +41,7 @@ std::string collector_row(const CollectorStatus& s) {
   std::snprintf(duration, sizeof duration, "%.3f s", s.duration_seconds);
   return "<tr class=\"" + state + "\"><td>" + html_escape(s.collector) + "</td><td>" + state +
          "</td><td>" + (s.reported ? duration : "") + "</td><td>" + format_time(s.last_success) +
-         "</td><td>" + html_escape(s.error) + "</td></tr>\n";
+         "</td><td>" + html_escape(redact_urls(s.error)) + "</td></tr>\n";
 }
 }  // namespace
 
@@ -59,7 +60,8 @@ std::string render_status_page(const StatusPageInput& in) {
       "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
       "table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}"
       "tr.ok td:nth-child(2){color:#1a7f37}tr.failing td:nth-child(2),tr.stale td:nth-child(2){color:#c62828;font-weight:bold}"
-      ".summary{font-size:1.2em;margin:1em 0}.bad{color:#c62828}</style></head><body>\n"
+      ".summary{font-size:1.2em;margin:1em 0}.bad{color:#c62828}"
+      "tr.firing td{color:#c62828}tr.pending td{color:#ef6c00}</style></head><body>\n"
       "<h1>hawatch</h1>\n<p>Node <b>" + html_escape(in.node_name) + "</b> &middot; version " +
       kVersion + " (" + kRevision + ")</p>\n<p class=\"summary" + (failing ? " bad" : "") + "\">" +
       summary + "</p>\n";
@@ -71,7 +73,7 @@ std::string render_status_page(const StatusPageInput& in) {
           "<table><thead><tr><th>Collector</th><th>State</th><th>Last run</th><th>Last success</th>"
           "<th>Error</th></tr></thead><tbody>\n";
   for (const auto& c : in.collectors) html += collector_row(c);
-  html += "</tbody></table>\n</body></html>\n";
+  html += "</tbody></table>\n" + in.extra_html + "</body></html>\n";
   return html;
 }
 

@@ -13,6 +13,7 @@ struct StatusPageInput {
   std::string telemetry_path;
   std::vector<CollectorStatus> collectors;
   bool last_reload_successful = true;
+  std::string extra_html;  // further sections (alerts), escaped by whoever made them
 };
 
 std::string render_status_page(const StatusPageInput& input);

@@ -152,6 +152,9 @@ void ExecCheck::emit_prometheus(const ExecResult& r, MetricSink& sink, std::vect
   PromText text = parse_prometheus_text(r.output);
   for (const auto& e : text.errors)
     problems.push_back({"exec/" + spec_.name + ": output line " + std::to_string(e.line) + ": " + e.message});
+  if (text.more_errors)
+    problems.push_back({"exec/" + spec_.name + ": " + std::to_string(text.more_errors) +
+                        " more bad output lines"});
   // Like node_exporter's textfile collector: a client-side timestamp would make Prometheus store
   // the sample at the wrong time, so such samples are refused.
   for (auto& fam : text.families) {

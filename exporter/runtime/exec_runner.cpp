@@ -1,17 +1,25 @@
 #include "exec_runner.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 namespace hawatch::plugins {
 namespace {
@@ -69,6 +77,154 @@ int poll_timeout_ms(Clock::time_point until) {
   return static_cast<int>(std::clamp<long long>(left, 0, 50));
 }
 
+// ---- what a check leaves behind -----------------------------------------------------------
+//
+// A check's children normally die with its process group. One that calls setsid (a daemonising
+// script, "setsid cmd &") leaves the group and, once its parent exits, would be adopted by init
+// and live on. The daemon is a child subreaper instead, so such orphans become its children and
+// are found here: children of ours in another session than ours are escaped check processes (no
+// part of hawatch starts a child in a session of its own), and children in a finished check's
+// process group are its leftovers. Both are killed and reaped. Which check an escaped process
+// came from is not recorded anywhere, so one is spared while a check that started before it
+// still runs (it may be that check's helper); it goes when no such check is left.
+
+struct ProcEntry {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  pid_t session = 0;
+  unsigned long long start = 0;  // clock ticks after boot
+};
+
+// Fields 4-6 and 22 of /proc/PID/stat; comm (field 2) may hold spaces and parentheses.
+bool read_proc_entry(pid_t pid, ProcEntry& e) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return false;
+  char buf[1024];
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* close = std::strrchr(buf, ')');
+  if (!close) return false;
+  char state = 0;
+  int ppid = 0, pgrp = 0, session = 0;
+  unsigned long long start = 0;
+  if (std::sscanf(close + 1,
+                  " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                  &state, &ppid, &pgrp, &session, &start) != 5)
+    return false;
+  e = ProcEntry{pid, ppid, pgrp, session, start};
+  return true;
+}
+
+// The pids in "/proc/self/task/TID/children" of every thread (CONFIG_PROC_CHILDREN): a few
+// small files instead of every process's stat. False when the kernel does not provide them.
+bool children_from_tasks(std::vector<pid_t>& pids) {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (!tasks) return false;
+  bool any_file = false;
+  while (const dirent* t = ::readdir(tasks)) {
+    if (t->d_name[0] == '.') continue;
+    const std::string path = std::string("/proc/self/task/") + t->d_name + "/children";
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) continue;
+    any_file = true;
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;)
+      text.append(buf, static_cast<std::size_t>(n));
+    for (const char* p = text.c_str(); *p;) {
+      char* end = nullptr;
+      const long pid = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (pid > 0) pids.push_back(static_cast<pid_t>(pid));
+      p = end;
+    }
+  }
+  ::closedir(tasks);
+  return any_file;
+}
+
+std::vector<ProcEntry> our_children() {
+  std::vector<ProcEntry> out;
+  const pid_t self = ::getpid();
+  std::vector<pid_t> pids;
+  if (!children_from_tasks(pids)) {
+    DIR* dir = ::opendir("/proc");
+    if (!dir) return out;
+    while (const dirent* d = ::readdir(dir)) {
+      char* end = nullptr;
+      const long pid = std::strtol(d->d_name, &end, 10);
+      if (*end == '\0' && pid > 0) pids.push_back(static_cast<pid_t>(pid));
+    }
+    ::closedir(dir);
+  }
+  for (const pid_t pid : pids) {
+    ProcEntry e;
+    if (read_proc_entry(pid, e) && e.ppid == self) out.push_back(e);
+  }
+  return out;
+}
+
+struct Running {
+  std::mutex mutex;
+  std::map<pid_t, unsigned long long> groups;  // process group (= pid) -> start, of those running
+};
+
+Running& running() {
+  static Running r;
+  return r;
+}
+
+unsigned long long start_of(pid_t pid) {
+  ProcEntry e;
+  return read_proc_entry(pid, e) ? e.start : 0;
+}
+
+// Kills and reaps our children that `leftover` selects, again as killing one orphans its own
+// children to us, until none is left or `within` passed.
+template <typename Leftover>
+int sweep(Leftover leftover, std::chrono::milliseconds within) {
+  int killed = 0;
+  const auto until = Clock::now() + within;
+  for (;;) {
+    bool found = false;
+    for (const auto& e : our_children()) {
+      if (!leftover(e)) continue;
+      found = true;
+      ::kill(e.pid, SIGKILL);
+      if (::waitpid(e.pid, nullptr, WNOHANG) == e.pid) ++killed;
+    }
+    if (!found || Clock::now() >= until) return killed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// After the command whose group is `group` ended: its leftovers, and the escaped processes that
+// no running command can own (all of those started after them).
+void clean_up_after(pid_t group) {
+  const pid_t session = ::getsid(0);
+  unsigned long long first_running_start = ~0ull;
+  {
+    std::lock_guard lock(running().mutex);
+    running().groups.erase(group);
+    for (const auto& [pid, start] : running().groups)
+      first_running_start = std::min(first_running_start, start);
+  }
+  sweep(
+      [&](const ProcEntry& e) {
+        return e.pgrp == group || (e.session != session && e.start < first_running_start);
+      },
+      std::chrono::seconds(1));
+}
+
+void become_subreaper() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::prctl(PR_SET_CHILD_SUBREAPER, 1); });
+}
+
 }  // namespace
 
 ExecResult run_command(const ExecRequest& req) {
@@ -107,8 +263,15 @@ ExecResult run_command(const ExecRequest& req) {
   argv.push_back(nullptr);
   for (const auto& e : req.environment) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
+  become_subreaper();
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  int rc = 0;
+  {
+    // Registered under the lock: a sweep never sees the group half-started.
+    std::lock_guard lock(running().mutex);
+    rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+    if (rc == 0) running().groups.emplace(pid, start_of(pid));
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   out_w.reset();
@@ -163,10 +326,27 @@ ExecResult run_command(const ExecRequest& req) {
       if (err_open && fds[1].revents) err_open = drain(err_r.get(), r.errors, 4096, err_truncated);
     }
   }
+  clean_up_after(pid);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   r.duration = Clock::now() - started;
   return r;
+}
+
+int stop_all_commands() {
+  become_subreaper();
+  {
+    std::lock_guard lock(running().mutex);
+    for (const auto& [group, start] : running().groups) ::kill(-group, SIGKILL);
+  }
+  // The running commands' own threads reap their main processes; everything else goes here.
+  const pid_t session = ::getsid(0);
+  return sweep(
+      [&](const ProcEntry& e) {
+        std::lock_guard lock(running().mutex);
+        return e.session != session || (running().groups.count(e.pgrp) && e.pid != e.pgrp);
+      },
+      std::chrono::seconds(2));
 }
 
 }  // namespace hawatch::plugins

@@ -2,7 +2,10 @@
 // Runs one command with a hard deadline: argv only (never a shell), its own process group, a clean
 // environment, stdin from /dev/null, stdout+stderr captured up to a size cap. On the deadline the
 // whole group gets SIGTERM, then SIGKILL after a grace period; when the command exits, whatever it
-// left behind in its group is killed too, so no process of a check outlives the check.
+// left behind in its group is killed too, so no process of a check outlives the check. The process
+// becomes a child subreaper (PR_SET_CHILD_SUBREAPER) at the first command, so that children which
+// leave the group with setsid are adopted by it rather than by init, and are killed and reaped
+// as well (see exec_runner.cpp).
 
 #include <chrono>
 #include <optional>
@@ -32,5 +35,9 @@ struct ExecResult {
 };
 
 ExecResult run_command(const ExecRequest& request);
+
+// For shutdown: kills every command still running, with its group, and every process that escaped
+// a command's group; returns how many it reaped besides the commands' main processes.
+int stop_all_commands();
 
 }  // namespace hawatch::plugins

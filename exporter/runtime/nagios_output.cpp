@@ -238,20 +238,32 @@ std::optional<NagiosRange> parse_nagios_range(std::string_view text) {
   return r;
 }
 
-void parse_perfdata(std::string_view text, std::vector<PerfDatum>& out,
-                    std::vector<std::string>& problems) {
-  std::size_t pos = 0;
+std::size_t parse_perfdata(std::string_view text, std::vector<PerfDatum>& out,
+                           std::vector<std::string>& problems) {
+  std::size_t pos = 0, skipped = 0;
   std::string label, rest, error;
-  // A hostile plugin may print megabytes of perfdata; the output cap bounds the work.
+  // A hostile plugin may print megabytes of perfdata; every item kept becomes up to seven series,
+  // so items and listed problems are capped, and what is beyond is only counted.
+  const auto problem = [&](std::string message) {
+    if (problems.size() < kMaxPerfdataProblems)
+      problems.push_back(std::move(message));
+    else
+      ++skipped;
+  };
   while (next_item(text, pos, label, rest, error)) {
     if (!error.empty()) {
-      problems.push_back(error);
+      problem(error);
+      continue;
+    }
+    if (out.size() >= kMaxPerfdataItems) {
+      ++skipped;
       continue;
     }
     auto d = read_datum(label, rest, error);
-    if (!error.empty()) problems.push_back(error);
+    if (!error.empty()) problem(error);
     if (d) out.push_back(std::move(*d));
   }
+  return skipped;
 }
 
 NagiosOutput parse_nagios_output(int exit_code, std::string_view output) {
@@ -265,13 +277,14 @@ NagiosOutput parse_nagios_output(int exit_code, std::string_view output) {
   std::size_t pos = 0;
   bool first = true;
   bool in_perfdata = false;  // after a '|' in the long text, every further line is perfdata
+  std::size_t skipped = 0;
   while (pos < output.size()) {
     auto nl = output.find('\n', pos);
     if (nl == std::string_view::npos) nl = output.size();
     std::string_view line = output.substr(pos, nl - pos);
     pos = nl + 1;
     if (in_perfdata) {
-      parse_perfdata(line, r.perfdata, r.problems);
+      skipped += parse_perfdata(line, r.perfdata, r.problems);
       continue;
     }
     const auto bar = line.find('|');
@@ -283,11 +296,15 @@ NagiosOutput parse_nagios_output(int exit_code, std::string_view output) {
       r.long_text += std::string(trim(text));
     }
     if (bar != std::string_view::npos) {
-      parse_perfdata(line.substr(bar + 1), r.perfdata, r.problems);
+      skipped += parse_perfdata(line.substr(bar + 1), r.perfdata, r.problems);
       if (!first) in_perfdata = true;
     }
     first = false;
   }
+  if (skipped)
+    r.problems.push_back(std::to_string(skipped) + " more items or problems not kept (at most " +
+                         std::to_string(kMaxPerfdataItems) + " items and " +
+                         std::to_string(kMaxPerfdataProblems) + " problems)");
   return r;
 }
 

@@ -8,6 +8,7 @@
 // Values are converted to base units (s/ms/us -> seconds, B/KB/MB/GB/TB -> bytes, % -> ratio,
 // c -> counter) so they become Prometheus metrics directly.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,9 +49,14 @@ struct NagiosOutput {
 // Parses one check result. Never throws on any input.
 NagiosOutput parse_nagios_output(int exit_code, std::string_view output);
 
-// Parses the perfdata part (after '|'), appending to `out` and `problems`.
-void parse_perfdata(std::string_view text, std::vector<PerfDatum>& out,
-                    std::vector<std::string>& problems);
+// Bounds on what one check result keeps, whatever its size: real plugins print tens of items.
+inline constexpr std::size_t kMaxPerfdataItems = 1000;
+inline constexpr std::size_t kMaxPerfdataProblems = 20;
+
+// Parses the perfdata part (after '|'), appending to `out` and `problems` up to the bounds above;
+// returns how many items and problems were beyond them.
+std::size_t parse_perfdata(std::string_view text, std::vector<PerfDatum>& out,
+                           std::vector<std::string>& problems);
 
 // "10", "10:", "~:10", "10:20", "@10:20"; nullopt when malformed. Empty text is also nullopt.
 std::optional<NagiosRange> parse_nagios_range(std::string_view text);

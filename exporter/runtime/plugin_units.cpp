@@ -19,21 +19,42 @@ ScheduledCollector unit(std::string name, std::shared_ptr<Collector> c, Duration
   return ScheduledCollector{std::move(name), std::move(c), interval, timeout, 2 * interval + timeout};
 }
 
-void flatten(const YAML::Node& node, const std::string& prefix, PluginSettings& out, ConfigContext& ctx,
-             const std::string& where) {
+// A plugin's config becomes dotted settings. parse_yaml bounds the document already; this bounds
+// what one plugin receives, so a config cannot hand a plugin a million settings.
+constexpr std::size_t kMaxPluginSettings = 10000;
+constexpr std::size_t kMaxPluginConfigDepth = 16;
+
+// Returns false (after reporting) when the config is beyond the bounds; `out` is then partial.
+bool flatten(const YAML::Node& node, const std::string& prefix, PluginSettings& out,
+             ConfigContext& ctx, const std::string& where, std::size_t depth = 0) {
+  if (depth > kMaxPluginConfigDepth) {
+    ctx.error(node, "\"" + where + "\" is nested deeper than " +
+                        std::to_string(kMaxPluginConfigDepth) + " levels");
+    return false;
+  }
   if (node.IsScalar()) {
+    if (out.entries.size() >= kMaxPluginSettings) {
+      ctx.error(node, "\"" + where + "\" has more than " + std::to_string(kMaxPluginSettings) +
+                          " settings");
+      return false;
+    }
     out.entries.emplace_back(prefix, node.Scalar());
   } else if (node.IsMap()) {
     std::set<std::string> seen;
     for (const auto& kv : node) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
       if (!seen.insert(key).second) ctx.error(kv.first, "duplicate key \"" + where + "." + key + "\"");
-      flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out, ctx, where);
+      if (!flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out, ctx, where,
+                   depth + 1))
+        return false;
     }
   } else if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i)
-      flatten(node[i], prefix.empty() ? std::to_string(i) : prefix + "." + std::to_string(i), out, ctx, where);
+      if (!flatten(node[i], prefix.empty() ? std::to_string(i) : prefix + "." + std::to_string(i),
+                   out, ctx, where, depth + 1))
+        return false;
   }
+  return true;
 }
 
 struct Common {
@@ -110,7 +131,7 @@ std::optional<ScheduledCollector> read_load(const YAML::Node& entry, const std::
     ctx.error(config, "\"" + where + ".config\" must be a mapping");
     ok = false;
   } else {
-    flatten(config, "", settings, ctx, where + ".config");
+    ok = flatten(config, "", settings, ctx, where + ".config") && ok;
   }
   r.finish();
   if (!ok) return std::nullopt;

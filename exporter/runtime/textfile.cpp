@@ -8,8 +8,9 @@
 
 #include "core/file_io.h"
 #include "core/log.h"
-#include "prom_emit.h"
 #include "core/prom_text.h"
+#include "core/utf8.h"
+#include "prom_emit.h"
 
 namespace hawatch::plugins {
 namespace {
@@ -30,6 +31,11 @@ std::string check_file(const PromText& text, const std::set<std::string>& seen) 
   if (!text.errors.empty())
     return "line " + std::to_string(text.errors.front().line) + ": " + text.errors.front().message;
   if (text.has_timestamps) return "client-side timestamps are not supported";
+  for (const auto& fam : text.families)
+    if (fam.name.starts_with(kReservedPrefix))
+      return "line " + std::to_string(fam.samples.empty() ? 0 : fam.samples.front().line) + ": " +
+             fam.name + ": the \"" + std::string(kReservedPrefix) +
+             "\" prefix is reserved for hawatch's own metrics";
   for (const auto& fam : text.families)
     for (const auto& s : fam.samples)
       if (seen.count(series_key(s)))
@@ -59,7 +65,10 @@ void TextfileCollector::collect(const CollectContext&, MetricSink& sink,
     std::string content;
     int err = 0;
     std::string why;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (!valid_utf8(name)) {
+      // It would become a label value; replaced, two such names could collide.
+      why = "file name is not valid UTF-8";
+    } else if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       why = "not a regular file";
     } else if (static_cast<std::size_t>(st.st_size) > max_file_bytes_) {
       why = "larger than " + std::to_string(max_file_bytes_) + " bytes";
@@ -80,8 +89,13 @@ void TextfileCollector::collect(const CollectContext&, MetricSink& sink,
         for (const auto& s : fam.samples) seen.insert(series_key(s));
       std::vector<std::string> type_problems;
       emit_families(text.families, sink, path.string(), type_problems);
+      if (!type_problems.empty()) {
+        error = true;
+        log::warn("textfile series dropped", {{"file", path.string()},
+                                              {"err", type_problems.front()},
+                                              {"problems", std::to_string(type_problems.size())}});
+      }
       for (auto& p : type_problems) problems.push_back({"textfile: " + p});
-      if (!type_problems.empty()) error = true;
     }
     // The mtime is served even for a bad file: it tells how long the writer has been broken.
     if (st.st_mtime)

@@ -18,9 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (d.critical && !(d.critical->start <= d.critical->end)) __builtin_trap();
   }
   if (out.status < 0 || out.status > 3) __builtin_trap();
+  // What one result keeps is bounded whatever its size (issue 18).
+  if (out.perfdata.size() > hawatch::plugins::kMaxPerfdataItems) __builtin_trap();
+  if (out.problems.size() > hawatch::plugins::kMaxPerfdataProblems + 1) __builtin_trap();
   (void)hawatch::plugins::parse_nagios_range(text);
   auto prom = hawatch::plugins::parse_prometheus_text(text);
   for (const auto& e : prom.errors)
     if (e.line <= 0) __builtin_trap();
+  if (prom.errors.size() > hawatch::plugins::kMaxListedErrors) __builtin_trap();
   return 0;
 }

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "collectors/pi/mmc_health.h"
-#include "collectors/pi/mountinfo_readonly.h"
+#include "collectors/shared/mountinfo.h"
 #include "collectors/pi/sysfs_read.h"
 #include "collectors/pi/throttled.h"
 #include "core/parse.h"
@@ -18,17 +18,17 @@ using namespace hawatch;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
-    const auto mounts = pi::parse_mountinfo(text, "fuzz");
+    const auto mounts = mounts::parse_mountinfo(text, "fuzz");
     for (const auto& m : mounts)
       if (m.mountpoint.empty() || m.mountpoint.front() != '/') std::abort();
     for (const auto& m : mounts) {
-      const auto* found = pi::mount_containing(mounts, m.mountpoint);
+      const auto* found = mounts::mount_containing(mounts, m.mountpoint);
       // A mount's own mountpoint is always found, on a mount at least as deep.
       if (!found || found->mountpoint.size() < m.mountpoint.size()) std::abort();
     }
   } catch (const ParseError&) {
   }
-  if (pi::unescape_mount_path(text).size() > text.size()) std::abort();
+  if (mounts::unescape_mount_path(text).size() > text.size()) std::abort();
   try {
     (void)pi::parse_get_throttled(text, "fuzz");
   } catch (const ParseError&) {

@@ -5,8 +5,12 @@
 #include "http/basic_auth.h"
 
 #include <crypt.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -282,4 +286,83 @@ BOOST_AUTO_TEST_CASE(concurrent_checks_agree) {
   }
   for (auto& th : threads) th.join();
   for (int n : wrong_answers) BOOST_TEST(n == 0);
+}
+
+namespace {
+
+std::string bcrypt(const std::string& password, int cost) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  BOOST_REQUIRE(
+      crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), nullptr, 0, salt, sizeof salt));
+  auto data = std::make_unique<crypt_data>();
+  std::memset(data.get(), 0, sizeof(crypt_data));
+  const char* out = crypt_rn(password.c_str(), salt, data.get(), sizeof(crypt_data));
+  BOOST_REQUIRE(out && out[0] != '*');
+  return out;
+}
+
+double seconds_for(BasicAuth& auth, const std::string& header) {
+  const auto start = std::chrono::steady_clock::now();
+  BOOST_TEST(!auth.check(header));
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Runs `fn` with stderr going to a file; returns what was written.
+template <typename Fn>
+std::string stderr_of(Fn fn) {
+  const fs::path file =
+      fs::temp_directory_path() / ("hawatch-auth-log-" + std::to_string(::getpid()));
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(fd, 2);
+  ::close(fd);
+  fn();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  const std::string text = slurp(file);
+  fs::remove(file);
+  return text;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+// With users of different bcrypt costs, an unknown user costs what the most expensive known one
+// does: otherwise a fast "no" would tell that the name is not configured.
+BOOST_AUTO_TEST_CASE(unknown_user_costs_the_highest_configured_cost) {
+  BasicAuth auth({{"cheap", kUserHash}, {"dear", bcrypt("dear-pass", 12)}});
+  BOOST_TEST(auth.dummy_hash().substr(0, 7) == "$2b$12$");
+  BOOST_TEST(BasicAuth::verify_hash("x", auth.dummy_hash()) == false);
+  const double known = seconds_for(auth, basic("dear", "wrong"));
+  const double unknown = seconds_for(auth, basic("nobody", "wrong"));
+  // The same work (cost 12, ~16x cost 10): loose bounds against a busy machine.
+  BOOST_TEST(unknown > known / 3, "unknown " << unknown << " s, known " << known << " s");
+  BasicAuth cost10({{"user", kUserHash}});
+  BOOST_TEST(cost10.dummy_hash().substr(0, 7) == "$2y$10$");
+}
+
+BOOST_AUTO_TEST_CASE(failed_logins_are_logged_rate_limited_and_sanitised) {
+  BasicAuth auth({{"user", kUserHash}});
+  const std::string log = stderr_of([&] {
+    BOOST_TEST(auth.check(basic("user", "secret"), "192.0.2.1:1000"));  // success: no line
+    BOOST_TEST(!auth.check("", "192.0.2.1:1000"));                      // no credentials: no line
+    BOOST_TEST(!auth.check(basic("ev\nil\"=x", "wrong"), "192.0.2.7:4242"));
+    for (int i = 0; i < 7; ++i) BOOST_TEST(!auth.check(basic("user", "wrong"), "192.0.2.8:1"));
+    auth.log_failure("later", "192.0.2.9:1",
+                     std::chrono::steady_clock::now() + BasicAuth::kLogWindow);
+  });
+  BOOST_TEST(count_of(log, "msg=\"basic auth failed\"") == std::size_t(BasicAuth::kLogBurst) + 1,
+             log);
+  BOOST_TEST(log.find("level=warn") != std::string::npos, log);
+  BOOST_TEST(log.find("user=\"ev?il\\\"=x\" remote=192.0.2.7:4242") != std::string::npos, log);
+  BOOST_TEST(log.find("msg=\"basic auth failures not logged\" count=3") != std::string::npos, log);
+  BOOST_TEST(log.find("user=later") != std::string::npos, log);
+  BOOST_TEST(log.find("wrong") == std::string::npos, "a password was logged: " << log);
 }

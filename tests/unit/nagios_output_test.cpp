@@ -137,3 +137,16 @@ BOOST_AUTO_TEST_CASE(bad_perfdata_is_reported_and_the_rest_kept) {
   BOOST_TEST(g.status == 0);  // garbage never throws
   BOOST_TEST(parse_nagios_output(2, "").summary.empty());
 }
+
+// 1 MiB of perfdata (the exec output cap) once took the daemon from 5 MB to 128 MB: what one result
+// keeps is bounded whatever its size.
+BOOST_AUTO_TEST_CASE(perfdata_items_and_problems_are_bounded) {
+  std::string out = "OK |";
+  for (int i = 0; out.size() < (1u << 20); ++i)
+    out += " m" + std::to_string(i) + "=1 bad" + std::to_string(i);
+  const auto r = parse_nagios_output(0, out);
+  BOOST_TEST(r.perfdata.size() == kMaxPerfdataItems);
+  BOOST_TEST(r.perfdata.back().label == "m" + std::to_string(kMaxPerfdataItems - 1));
+  BOOST_REQUIRE_EQUAL(r.problems.size(), kMaxPerfdataProblems + 1);
+  BOOST_TEST(r.problems.back().find("more items or problems not kept") != std::string::npos);
+}

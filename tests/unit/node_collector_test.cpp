@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <limits>
 #include <optional>
@@ -234,4 +235,24 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_reported_with_positions) {
     BOOST_TEST(contains(ctx.diagnostics()[0].message, "mountpoint"));
     BOOST_TEST(ctx.diagnostics()[0].line == 2);
   }
+}
+
+BOOST_AUTO_TEST_CASE(read_only_means_the_filesystem_not_a_sandboxed_view) {
+  // PID 1's mount table says: "/" is mounted read-only for this view (as ProtectSystem=strict
+  // bind-mounts it) but its filesystem is writable; /var/lib/amslpr's filesystem went read-only
+  // (remounted after errors). statvfs alone would say the opposite of what matters for "/".
+  TempDir root;
+  fs::create_directories(root.path / "var/lib/amslpr");
+  fs::copy(kNode / "rpi4" / "proc", root.path / "proc", fs::copy_options::recursive);
+  fs::create_directories(root.path / "proc/1");
+  std::ofstream(root.path / "proc/1/mountinfo")
+      << "22 1 179:2 / / ro,relatime shared:1 - ext4 /dev/root rw\n"
+         "30 22 8:17 / /var/lib/amslpr rw,relatime shared:5 - ext4 /dev/sdb1 ro,errors=remount-ro\n";
+  Environment env = tree(kNode / "rpi4");
+  env.procfs = root.path / "proc";
+  env.rootfs = root.path;
+  const Run run = collect_tree(env, "");
+  BOOST_TEST(run.problems.empty(), run.all_problems());
+  BOOST_TEST(run.gauge("hawatch_node_filesystem_readonly", kRoot) == 0.0);
+  BOOST_TEST(run.gauge("hawatch_node_filesystem_readonly", kAmslpr) == 1.0);
 }

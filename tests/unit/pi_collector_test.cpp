@@ -12,7 +12,7 @@
 
 #include "collector_run.h"
 #include "collectors/pi/mmc_health.h"
-#include "collectors/pi/mountinfo_readonly.h"
+#include "collectors/shared/mountinfo.h"
 #include "collectors/pi/sysfs_read.h"
 #include "collectors/pi/throttled.h"
 #include "config_errors.h"
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(printable_labels) {
 }
 
 BOOST_AUTO_TEST_CASE(mountinfo_fields_flags_and_escapes) {
-  const auto m = pi::parse_mountinfo(
+  const auto m = mounts::parse_mountinfo(
       "22 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n"
       "31 22 8:1 / /var/lib/amslpr rw,relatime shared:21 master:3 - ext4 /dev/sda1 "
       "ro,errors=remount-ro\n"
@@ -162,37 +162,37 @@ BOOST_AUTO_TEST_CASE(mountinfo_fields_flags_and_escapes) {
   BOOST_TEST(m[2].mountpoint == "/mnt/backup disk");  // no optional field at all
   BOOST_TEST(m[2].mount_readonly);
   BOOST_TEST(!m[2].super_readonly);
-  BOOST_TEST(pi::unescape_mount_path("a\\011b\\134c\\012") == "a\tb\\c\n");
-  BOOST_TEST(pi::unescape_mount_path("trailing\\04") == "trailing\\04");  // incomplete: kept
-  BOOST_TEST(pi::parse_mountinfo("", "m").empty());
+  BOOST_TEST(mounts::unescape_mount_path("a\\011b\\134c\\012") == "a\tb\\c\n");
+  BOOST_TEST(mounts::unescape_mount_path("trailing\\04") == "trailing\\04");  // incomplete: kept
+  BOOST_TEST(mounts::parse_mountinfo("", "m").empty());
 }
 
 BOOST_AUTO_TEST_CASE(mountinfo_malformed_lines) {
   const auto e1 = parse_error([] {
-    pi::parse_mountinfo("22 1 179:2 / / rw - ext4 /dev/root rw\n23 22 0:21 / /proc rw,nosuid\n",
+    mounts::parse_mountinfo("22 1 179:2 / / rw - ext4 /dev/root rw\n23 22 0:21 / /proc rw,nosuid\n",
                         "/proc/1/mountinfo");
   });
   BOOST_TEST(contains(e1, "/proc/1/mountinfo: line 2: not in mountinfo format"), e1);
   const auto e2 = parse_error([] {  // no "-" separator
-    pi::parse_mountinfo("22 1 179:2 / / rw shared:1 x ext4 /dev/root rw\n", "m");
+    mounts::parse_mountinfo("22 1 179:2 / / rw shared:1 x ext4 /dev/root rw\n", "m");
   });
   BOOST_TEST(contains(e2, "line 1: not in mountinfo format"), e2);
   const auto e3 = parse_error(
-      [] { pi::parse_mountinfo("22 1 179:2 / relative rw - ext4 /dev/root rw\n", "m"); });
+      [] { mounts::parse_mountinfo("22 1 179:2 / relative rw - ext4 /dev/root rw\n", "m"); });
   BOOST_TEST(contains(e3, "line 1: mount point is not absolute"), e3);
 }
 
 BOOST_AUTO_TEST_CASE(mount_lookup_by_whole_components) {
-  const auto m = pi::parse_mountinfo(
+  const auto m = mounts::parse_mountinfo(
       "1 0 1:1 / / rw - ext4 /dev/root rw\n"
       "2 1 1:2 / /var/lib/amslpr rw - ext4 /dev/sda1 rw\n"
       "3 1 1:3 / /var/lib/amslpr rw - ext4 /dev/sdb1 ro\n",  // stacked on top of #2
       "m");
-  BOOST_TEST(pi::mount_containing(m, "/var/lib/amslpr")->source == "/dev/sdb1");
-  BOOST_TEST(pi::mount_containing(m, "/var/lib/amslpr/db/x.db")->source == "/dev/sdb1");
-  BOOST_TEST(pi::mount_containing(m, "/var/lib/amslpr2")->mountpoint == "/");
-  BOOST_TEST(pi::mount_containing(m, "/")->mountpoint == "/");
-  BOOST_TEST(pi::mount_containing({}, "/var") == nullptr);
+  BOOST_TEST(mounts::mount_containing(m, "/var/lib/amslpr")->source == "/dev/sdb1");
+  BOOST_TEST(mounts::mount_containing(m, "/var/lib/amslpr/db/x.db")->source == "/dev/sdb1");
+  BOOST_TEST(mounts::mount_containing(m, "/var/lib/amslpr2")->mountpoint == "/");
+  BOOST_TEST(mounts::mount_containing(m, "/")->mountpoint == "/");
+  BOOST_TEST(mounts::mount_containing({}, "/var") == nullptr);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,11 +3,14 @@
 // the misbehaving checks: hang (killed on time with its children), crash, garbage, 10 MB, exit
 // codes 4..255, a clean environment.
 #define BOOST_TEST_MODULE plugin_units
-#include <boost/test/unit_test.hpp>
+#include "runtime/plugin_units.h"
 
 #include <prometheus/text_serializer.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +19,6 @@
 
 #include "core/config.h"
 #include "runtime/exec_runner.h"
-#include "runtime/plugin_units.h"
 
 using namespace hawatch;
 using namespace std::chrono_literals;
@@ -226,4 +228,86 @@ BOOST_AUTO_TEST_CASE(config_errors_with_positions) {
   e = errors("  exec:\n    - { name: 'a b', command: [/bin/true], interval: 1s, timeout: 5s }\n");
   BOOST_TEST(e.find("may only contain") != std::string::npos, e);
   BOOST_TEST(e.find("longer than its interval") != std::string::npos, e);
+}
+
+// Nested aliases under a plugin's config expand to 9^9 settings (a 686-byte file once grew the
+// daemon until the kernel killed it): refused with the position of the offending node.
+BOOST_AUTO_TEST_CASE(alias_bomb_in_plugin_config_is_refused) {
+  std::string yaml = "  load:\n    - name: p\n      file: /nonexistent/p.so\n      config:\n";
+  yaml += "        a: &a [x, x, x, x, x, x, x, x, x]\n";
+  const char* names = "abcdefghi";
+  for (int i = 1; i < 9; ++i) {
+    yaml += std::string("        ") + names[i] + ": &" + names[i] + " [";
+    for (int k = 0; k < 9; ++k) yaml += std::string(k ? ", " : "") + "*" + names[i - 1];
+    yaml += "]\n";
+  }
+  std::string errors;
+  try {
+    units(yaml);
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) errors += d.to_string() + "\n";
+  }
+  BOOST_TEST(errors.find("test.yml:") != std::string::npos, errors);
+  BOOST_TEST(errors.find("nested aliases") != std::string::npos, errors);
+}
+
+namespace {
+
+pid_t read_pid(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  pid_t pid = 0;
+  in >> pid;
+  return pid;
+}
+
+// Gone and reaped: no process (not even a zombie) has that pid.
+bool gone(pid_t pid) {
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+// A check child that calls setsid leaves the process group that is killed; it must still not
+// outlive the check, whether the check exits or times out.
+BOOST_AUTO_TEST_CASE(setsid_children_do_not_outlive_their_check) {
+  for (const std::string mode : {"exit", "hang"}) {
+    const auto pidfile = std::filesystem::temp_directory_path() /
+                         ("hawatch-escaped-" + std::to_string(::getpid()) + "-" + mode);
+    std::filesystem::remove(pidfile);
+    plugins::ExecRequest req;
+    req.argv = {
+        "/bin/sh",
+        "-c",
+        "setsid sh -c 'sleep 3000 & echo $! >\"$1\"' inner \"$1\" </dev/null >/dev/null 2>&1 &"
+        " wait; [ \"$2\" = hang ] && sleep 3000; echo done",
+        "sh",
+        pidfile.string(),
+        mode};
+    req.environment = {"PATH=/usr/bin:/bin"};
+    req.deadline = std::chrono::steady_clock::now() + 1s;
+    req.kill_grace = 200ms;
+    const auto res = plugins::run_command(req);
+    BOOST_TEST(res.timed_out == (mode == "hang"), mode);
+    const pid_t escaped = read_pid(pidfile);
+    BOOST_REQUIRE_MESSAGE(escaped > 0, mode << ": the check wrote no pid");
+    const bool was_gone = gone(escaped);
+    if (!was_gone) ::kill(escaped, SIGKILL);  // not left to run for an hour after a failure
+    BOOST_TEST(was_gone, mode << ": the setsid child " << escaped << " outlived its check");
+    std::filesystem::remove(pidfile);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(plugin_config_settings_are_bounded) {
+  std::string yaml =
+      "  load:\n    - name: p\n      file: /nonexistent/p.so\n      config:\n        list: [";
+  for (int i = 0; i < 10001; ++i) yaml += i ? ",1" : "1";
+  yaml += "]\n";
+  std::string errors;
+  try {
+    units(yaml);
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) errors += d.to_string() + "\n";
+  }
+  BOOST_TEST(errors.find("test.yml:") != std::string::npos, errors);
+  BOOST_TEST(errors.find("more than 10000 settings") != std::string::npos, errors);
 }

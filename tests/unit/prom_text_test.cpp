@@ -1,11 +1,12 @@
 // The Prometheus text-format parser: real node_exporter-style input, every malformed-line class
 // reported with its line number, duplicates, timestamps, half-written input.
 #define BOOST_TEST_MODULE prom_text
-#include <boost/test/unit_test.hpp>
-
-#include <cmath>
-
 #include "core/prom_text.h"
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cmath>
+#include <string>
 
 using namespace hawatch::plugins;
 
@@ -77,4 +78,56 @@ BOOST_AUTO_TEST_CASE(names) {
   BOOST_TEST(!valid_metric_name("a b"));
   BOOST_TEST(valid_label_name("le"));
   BOOST_TEST(!valid_label_name("a:b"));
+}
+
+BOOST_AUTO_TEST_CASE(hostile_names_and_values_are_refused) {
+  auto t = parse_prometheus_text(
+      "ok{a=\"1\"} 1\n"
+      "spoof{__name__=\"hawatch_node_load1\"} 2\n"
+      "meta{__meta_x=\"1\"} 3\n"
+      "bad{v=\"a\xff"
+      "b\"} 4\n"
+      "# HELP h \xc0\xaf\n"
+      "good{v=\"\xe2\x82\xac\"} 5\n");
+  BOOST_REQUIRE_EQUAL(t.errors.size(), 4u);
+  BOOST_TEST(t.errors[0].line == 2);
+  BOOST_TEST(t.errors[0].message.find("reserved") != std::string::npos);
+  BOOST_TEST(t.errors[1].line == 3);
+  BOOST_TEST(t.errors[2].line == 4);
+  BOOST_TEST(t.errors[2].message.find("UTF-8") != std::string::npos);
+  BOOST_TEST(t.errors[3].line == 5);
+  std::size_t samples = 0;
+  for (const auto& f : t.families) samples += f.samples.size();
+  BOOST_TEST(samples == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(help_escapes_are_decoded) {
+  auto t = parse_prometheus_text("# HELP x a\\\\b\\nc\nx 1\n");
+  BOOST_REQUIRE(t.errors.empty());
+  BOOST_TEST(t.families[0].help == "a\\b\nc");
+}
+
+// Each line once scanned every family seen so far: 50k metric names took 25 s of CPU. A loose
+// guard (linear parsing takes well under 0.1 s here), not a benchmark; see BENCHMARKS.md.
+BOOST_AUTO_TEST_CASE(many_names_parse_in_linear_time) {
+  std::string text;
+  for (int i = 0; i < 50000; ++i) {
+    const std::string n = "m" + std::to_string(i);
+    text += "# TYPE " + n + " gauge\n" + n + "{a=\"x\"} 1\nu" + std::to_string(i) + " 2\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto t = parse_prometheus_text(text);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST(t.errors.empty());
+  BOOST_TEST(t.families.size() == 100000u);
+  BOOST_TEST(seconds < 2.0);
+}
+
+BOOST_AUTO_TEST_CASE(listed_errors_are_bounded) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "bad line " + std::to_string(i) + "\n";
+  const auto t = parse_prometheus_text(text);
+  BOOST_TEST(t.errors.size() == kMaxListedErrors);
+  BOOST_TEST(t.more_errors == 5000 - kMaxListedErrors);
 }

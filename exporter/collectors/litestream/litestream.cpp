@@ -10,16 +10,17 @@
 #include <mutex>
 #include <set>
 
+#include "collectors/shared/http_client.h"
+#include "collectors/shared/replication.h"
 #include "core/collector.h"
-#include "core/file_io.h"
 #include "core/entry_list.h"
+#include "core/file_io.h"
+#include "core/prom_text.h"
+#include "core/url_redact.h"
 #include "litestream_lag.h"
 #include "litestream_metrics.h"
 #include "litestream_replica.h"
 #include "litestream_sources.h"
-#include "core/prom_text.h"
-#include "collectors/shared/http_client.h"
-#include "collectors/shared/replication.h"
 
 namespace hawatch::litestream {
 namespace {
@@ -134,7 +135,7 @@ class LitestreamCollector final : public Collector {
       if (!db.found) {
         std::string served;
         for (const auto& s : db.served) served += (served.empty() ? "" : ", ") + s;
-        problems.push_back({"litestream/" + o_.name + ": " + o_.metrics_url +
+        problems.push_back({"litestream/" + o_.name + ": " + redact_urls(o_.metrics_url) +
                             " reports no database " + o_.db_path +
                             " (it reports: " + (served.empty() ? "none" : served) + ")"});
       }

@@ -10,6 +10,7 @@
 
 #include "core/file_io.h"
 #include "core/unique_fd.h"
+#include "core/url_redact.h"
 
 namespace hawatch::litestream {
 namespace {
@@ -78,14 +79,15 @@ std::string fetch_metrics(const std::string& url, const net::TlsOptions& tls,
   net::apply_tls(c, tls);
   const CURLcode rc = curl_easy_perform(c);
   if (rc == CURLE_WRITE_ERROR)
-    throw std::runtime_error(url + ": answer larger than " + std::to_string(kMaxMetricsBytes) +
-                             " bytes");
+    throw std::runtime_error(redact_urls(url) + ": answer larger than " +
+                             std::to_string(kMaxMetricsBytes) + " bytes");
   if (rc != CURLE_OK)
-    throw std::runtime_error(url + ": " + net::classify_curl_error(rc, error) + ": " +
+    throw std::runtime_error(redact_urls(url) + ": " + net::classify_curl_error(rc, error) + ": " +
                              (error[0] ? error : curl_easy_strerror(rc)));
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) throw std::runtime_error(url + ": HTTP status " + std::to_string(status));
+  if (status != 200)
+    throw std::runtime_error(redact_urls(url) + ": HTTP status " + std::to_string(status));
   return body;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/timex.h>
 
+#include "collectors/shared/mountinfo.h"
 #include "core/collector.h"
 #include "core/file_io.h"
 #include "node_parsers.h"
@@ -76,6 +77,16 @@ class NodeCollector final : public Collector {
   }
 
   void filesystems(MetricSink& sink, std::vector<CollectProblem>& problems) {
+    // statvfs reports the per-mount read-only flag, which a sandbox sets too (systemd's
+    // ProtectSystem=strict makes hawatch's own view of / read-only). Whether the filesystem
+    // itself went read-only is the superblock flag in the mount table; statvfs is the fallback
+    // where no table can be read.
+    std::optional<mounts::MountTable> table;
+    try {
+      table = mounts::read_mount_table(env_, buf_);
+    } catch (const std::exception& e) {
+      problems.push_back({e.what()});
+    }
     for (const auto& mp : mountpoints_) {
       std::optional<IoError> error;
       const auto fs = node::stat_filesystem(env_, mp, error);
@@ -90,8 +101,15 @@ class NodeCollector final : public Collector {
                  fs->avail_bytes, l);
       sink.gauge("hawatch_node_filesystem_readonly",
                  "Whether the filesystem is mounted read-only (an SD card in trouble often is).",
-                 fs->readonly ? 1 : 0, l);
+                 readonly(table, mp, fs->readonly) ? 1 : 0, l);
     }
+  }
+
+  static bool readonly(const std::optional<mounts::MountTable>& table, const std::string& mountpoint,
+                       bool statvfs_readonly) {
+    if (!table) return statvfs_readonly;
+    const auto* m = mounts::mount_containing(table->entries, mountpoint);
+    return m ? m->super_readonly : statvfs_readonly;
   }
 
   void temperatures(MetricSink& sink, std::vector<CollectProblem>& problems) {

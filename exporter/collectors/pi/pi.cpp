@@ -12,7 +12,7 @@
 #include "core/file_io.h"
 #include "cpufreq.h"
 #include "mmc_health.h"
-#include "mountinfo_readonly.h"
+#include "collectors/shared/mountinfo.h"
 #include "sysfs_read.h"
 #include "throttled.h"
 
@@ -198,7 +198,7 @@ class PiCollector final : public Collector {
           problems.push_back({"data directory " + env_.root(dir).string() + " does not exist"});
         continue;
       }
-      const auto* m = pi::mount_containing(mounts->entries, dir);
+      const auto* m = mounts::mount_containing(mounts->entries, dir);
       if (!m) {
         problems.push_back({mounts->source + ": no mount holds " + dir});
         continue;
@@ -211,25 +211,7 @@ class PiCollector final : public Collector {
     }
   }
 
-  struct MountTable {
-    std::string source;
-    std::vector<pi::MountEntry> entries;
-  };
-
-  // PID 1's table is the host's view; hawatch's own may be a sandbox's (ProtectSystem=). Where
-  // PID 1's is hidden (hidepid, another PID namespace), hawatch's own still shows superblock state.
-  std::optional<MountTable> read_mounts() {
-    for (const char* which : {"1/mountinfo", "self/mountinfo"}) {
-      const auto path = env_.proc(which);
-      int err = 0;
-      if (!read_file_into(path, buf_, err, 4 << 20)) {
-        if (err == ENOENT || err == EACCES || err == EPERM || err == ENOTDIR) continue;
-        throw IoError(path, err);
-      }
-      return MountTable{path.string(), pi::parse_mountinfo(buf_, path.string())};
-    }
-    return std::nullopt;
-  }
+  std::optional<mounts::MountTable> read_mounts() { return mounts::read_mount_table(env_, buf_); }
 
   void accelerators(MetricSink& sink) {
     for (const auto& device : opts_.accelerator_devices) {

@@ -6,8 +6,9 @@
 #include <memory>
 #include <stdexcept>
 
-#include "probe.h"
 #include "collectors/shared/http_client.h"
+#include "core/url_redact.h"
+#include "probe.h"
 #include "probe_json_check.h"
 
 namespace hawatch::probe {
@@ -132,23 +133,25 @@ class HttpProbe final : public Probe {
     if (rc != CURLE_OK) {
       std::string detail = curl_easy_strerror(rc);
       if (errbuf[0]) detail += std::string(": ") + errbuf;
-      return Outcome::fail(classify_curl_error(rc, errbuf), o_.url + ": " + detail);
+      return Outcome::fail(classify_curl_error(rc, errbuf), redact_urls(o_.url) + ": " + detail);
     }
     if (!status_ok(status))
-      return Outcome::fail("status_code", o_.url + ": unexpected status " + std::to_string(status));
+      return Outcome::fail("status_code",
+                           redact_urls(o_.url) + ": unexpected status " + std::to_string(status));
     try {
       Poco::RegularExpression::Match m;
       if (o_.body_regex && o_.body_regex->match(response.body, 0, m) == 0)
-        return Outcome::fail("body_regex", o_.url + ": body does not match body_regex");
+        return Outcome::fail("body_regex",
+                             redact_urls(o_.url) + ": body does not match body_regex");
       if (o_.body_not_regex && o_.body_not_regex->match(response.body, 0, m) != 0)
-        return Outcome::fail("body_regex", o_.url + ": body matches body_not_regex");
+        return Outcome::fail("body_regex", redact_urls(o_.url) + ": body matches body_not_regex");
     } catch (const Poco::Exception& e) {
-      return Outcome::fail("body_regex", o_.url + ": regex: " + e.displayText());
+      return Outcome::fail("body_regex", redact_urls(o_.url) + ": regex: " + e.displayText());
     }
     if (!o_.json_checks.empty()) {
       json = evaluate_json_checks(o_.json_checks, response.body, nullptr);
       for (const auto& r : json)
-        if (!r.passed) return Outcome::fail("json", o_.url + ": " + r.detail);
+        if (!r.passed) return Outcome::fail("json", redact_urls(o_.url) + ": " + r.detail);
     }
     return Outcome::ok();
   }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/file_io.h"
+#include "core/url_redact.h"
 #include "hawatch/version.h"
 
 namespace hawatch::net {
@@ -86,7 +87,7 @@ bool check_http_url(const std::string& url, const YAML::Node& at, ConfigContext&
     if (s != "http" && s != "https") why = "scheme must be http or https";
   }
   if (why.empty()) return true;
-  ctx.error(at, "\"" + key + "\": bad URL \"" + url + "\": " + why);
+  ctx.error(at, "\"" + key + "\": bad URL \"" + redact_url(url) + "\": " + why);
   return false;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Which filesystems holding the data directories have gone read-only, from /proc/PID/mountinfo
+// Which filesystems have gone read-only, from /proc/PID/mountinfo (node and pi use it)
 // (format: Documentation/filesystems/proc.rst "3.5 /proc/<pid>/mountinfo"; printed by
 // show_mountinfo() in fs/proc_namespace.c):
 //   36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue
@@ -16,7 +16,9 @@
 #include <string_view>
 #include <vector>
 
-namespace hawatch::pi {
+#include "core/environment.h"
+
+namespace hawatch::mounts {
 
 struct MountEntry {
   std::string mountpoint;
@@ -35,7 +37,17 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text, std::string_view 
 // top. Null when nothing matches (no "/" in the table).
 const MountEntry* mount_containing(const std::vector<MountEntry>& mounts, std::string_view path);
 
+// The host's mount table: PID 1's (the host's view; hawatch's own may be a sandbox's, e.g.
+// ProtectSystem=), else hawatch's own where PID 1's is hidden (hidepid, another PID namespace),
+// which still shows superblock state. `source` is set to the file read. nullopt when neither can
+// be read; throws IoError for other read errors and ParseError for a malformed table.
+struct MountTable {
+  std::string source;
+  std::vector<MountEntry> entries;
+};
+std::optional<MountTable> read_mount_table(const Environment& env, std::string& buffer);
+
 // \040 -> ' ' and friends, as the kernel's mangle()/seq_path escape them.
 std::string unescape_mount_path(std::string_view text);
 
-}  // namespace hawatch::pi
+}  // namespace hawatch::mounts

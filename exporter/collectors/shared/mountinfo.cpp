@@ -1,8 +1,11 @@
-#include "mountinfo_readonly.h"
+#include "mountinfo.h"
 
+#include <cerrno>
+
+#include "core/file_io.h"
 #include "core/parse.h"
 
-namespace hawatch::pi {
+namespace hawatch::mounts {
 namespace {
 
 bool first_option_is_ro(std::string_view options) {
@@ -77,4 +80,17 @@ const MountEntry* mount_containing(const std::vector<MountEntry>& mounts, std::s
   return best;
 }
 
-}  // namespace hawatch::pi
+std::optional<MountTable> read_mount_table(const Environment& env, std::string& buffer) {
+  for (const char* which : {"1/mountinfo", "self/mountinfo"}) {
+    const auto path = env.proc(which);
+    int err = 0;
+    if (!read_file_into(path, buffer, err, 4 << 20)) {
+      if (err == ENOENT || err == EACCES || err == EPERM || err == ENOTDIR) continue;
+      throw IoError(path, err);
+    }
+    return MountTable{path.string(), parse_mountinfo(buffer, path.string())};
+  }
+  return std::nullopt;
+}
+
+}  // namespace hawatch::mounts

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A config of nested YAML aliases (a ~700-byte "billion laughs" under plugins.load[].config) is
+# refused with FILE:LINE:COL in bounded memory and time, by --check-config and by the daemon;
+# --check-config stops on SIGTERM even while it is stuck reading its file.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[[ -x /usr/bin/time ]] || fail "/usr/bin/time is not installed (Debian package time)"
+
+bomb=$HAWATCH_FIXTURES/hostile/alias_bomb.yml
+# 1 GiB of address space at most: without the guard the expansion passes that in a second.
+run_capture bash -c 'ulimit -v 1048576; exec timeout 20 /usr/bin/time -f "maxrss_kb=%M" "$@"' \
+  bash "$HAWATCH_BIN" --check-config --config.file="$bomb"
+assert_eq 1 "$RC" "--check-config on the alias bomb: exit 1"
+assert_match "$ERR" "^$bomb:[0-9]+:[0-9]+: .*nested aliases" "the error names FILE:LINE:COL"
+rss=$(sed -nE 's/^maxrss_kb=([0-9]+)$/\1/p' <<<"$ERR")
+log_note "--check-config on the alias bomb: max RSS ${rss} KiB"
+((rss < 65536)) || fail "--check-config used ${rss} KiB on the alias bomb"
+ok "--check-config stays under 64 MiB on the alias bomb (${rss} KiB)"
+
+run_capture bash -c 'ulimit -v 1048576; exec timeout 20 "$@"' bash "$HAWATCH_BIN" \
+  --config.file="$bomb" --web.listen-address=127.0.0.1:0
+assert_eq 1 "$RC" "the daemon refuses the alias bomb: exit 1"
+assert_match "$ERR" "nested aliases" "the daemon logs why"
+
+# A FIFO nobody writes: reading it blocks forever. SIGTERM must still end --check-config.
+mkfifo "$TMP/stuck.yml"
+start_bg check-config "$TMP/check-config.log" "$HAWATCH_BIN" --check-config --config.file="$TMP/stuck.yml"
+pid=$BG_PID
+sleep 0.5
+alive "$pid" || fail "--check-config did not block on the FIFO (test is void)"
+kill -TERM "$pid"
+wait_exit "$pid" 5
+assert_eq 143 "$EXIT_STATUS" "--check-config ends on SIGTERM (128 + 15)"
