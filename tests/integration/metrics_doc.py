@@ -6,7 +6,7 @@
       exit 1 with a report when the code and the doc differ, or when a scrape (Prometheus text)
       has a hawatch_ family that is undocumented, unknown to the code or of another type.
 
-"Emitted by the code" = every string literal "hawatch_..." in exporter/ and plugins/ sources,
+"Emitted by the code" = every string literal "hawatch_..." in exporter/, alerting/ and plugins/ sources,
 which is how every collector names its families (sink.gauge("hawatch_x", ...), tables of
 mappings, the C ABI plugins), minus NOT_METRICS, plus the names COMPOSED at run time.
 """
@@ -29,7 +29,7 @@ TYPE_LINE = re.compile(r"^# TYPE (hawatch_[a-z0-9_]+) ([a-z]+)$")
 
 
 def sources(root):
-    for top in ("exporter", "plugins"):
+    for top in ("exporter", "alerting", "plugins"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
             for f in sorted(files):
                 if f.endswith((".cpp", ".h", ".c")):
@@ -92,7 +92,7 @@ def check(root, scrapes):
     for name in sorted(code - set(doc)):
         problems.append(f"served but undocumented: {name} (add a row to docs/metrics.md)")
     for name in sorted(set(doc) - code):
-        problems.append(f"documented but never served: {name} (no \"{name}\" in exporter/ or plugins/)")
+        problems.append(f"documented but never served: {name} (no \"{name}\" in exporter/, alerting/ or plugins/)")
     seen = set()
     for path in scrapes:
         for name, kind in scraped_families(path).items():

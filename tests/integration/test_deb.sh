@@ -141,12 +141,16 @@ PYEOF
 start_hawatch "--config.file=$CFG"
 wait_until 15 "backups, plugin and textfile reported" \
   '[[ -n $(sample_value "$(scrape)" "hawatch_backup_files{backup=\"db\"}") ]] &&
-   [[ -n $(sample_value "$(scrape)" "hawatch_plugin_up{plugin=\"hailo\"}") ]]'
+   [[ -n $(sample_value "$(scrape)" "hawatch_plugin_up{plugin=\"hailo\"}") ]] &&
+   [[ -n $(sample_value "$(scrape)" "hawatch_collector_success{collector=\"rules\"}") ]]'
 M=$(scrape)
 assert_eq 1 "$(sample_value "$M" 'hawatch_backup_files{backup="db"}')" "module collector (backups.so) serves"
 assert_eq 1 "$(sample_value "$M" 'hawatch_plugin_up{plugin="hailo"}')" "packaged plugin hailo.so runs"
 assert_eq 1 "$(sample_value "$M" 'deb_test_textfile')" "textfile directory read"
 assert_match "$M" '^hawatch_node_load1 ' "node collector serves"
+# The shipped rules, loaded through the default config's rule_files glob, all evaluate.
+assert_eq 1 "$(sample_value "$M" 'hawatch_collector_success{collector="rules"}')" \
+  "the shipped rules load and evaluate from /usr/share/hawatch/rules"
 MAPS=$(cat "/proc/$HAWATCH_PID/maps")
 assert_contains "$MAPS" "$ROOT/usr/lib/hawatch/modules/backups.so" \
   "module loaded from <exe>/../lib/hawatch/modules of the unpacked package"

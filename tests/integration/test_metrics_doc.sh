@@ -48,7 +48,8 @@ keep_scrape default
 stop_process "$HAWATCH_PID"
 
 # 2. A healthy Pi 4 fixture tree, with backups (SQLite verify), probes (tcp and http against a
-# local server), exec checks with perfdata of every unit, the in-tree .so plugins and a textfile.
+# local server), exec checks with perfdata of every unit, the in-tree .so plugins, a textfile and
+# a firing local alert.
 F=$HAWATCH_FIXTURES/pi/healthy-pi4
 BUILD=$(cd "$(dirname "$HAWATCH_BIN")/.." && pwd)
 ROOT=$TMP/root
@@ -68,7 +69,16 @@ cat >"$TMP/perf.sh" <<'SH'
 echo "OK - all fine | plain=1;2;3;0;10 time=5ms;10;20 size=3KB used=40%;80:;90: hits=7c"
 SH
 chmod +x "$TMP/perf.sh"
+cat >"$TMP/doc.rules.yml" <<'YAML'
+groups:
+  - name: doc
+    interval: 1s
+    rules:
+      - alert: DocAlwaysFiring
+        expr: vector(1)
+YAML
 cat >"$TMP/full.yml" <<YAML
+rule_files: [ $TMP/doc.rules.yml ]
 collectors:
   node: { enabled: false }
   pi: { enabled: true, interval: 1s, data_directories: [/], accelerator_devices: [$ROOT/dev/hailo0] }
@@ -92,7 +102,8 @@ run_capture "$HAWATCH_BIN" --check-config "--config.file=$TMP/full.yml"
 # fixture has no /proc/loadavg; the first run served it).
 start_hawatch "--config.file=$TMP/full.yml" "--path.sysfs=$F/sys" "--path.procfs=$F/proc"
 wait_until 15 "every unit reported" '[[ $(hstatus /-/ready) == 200 ]] &&
-  [[ -n $(sample_value "$(scrape)" "hawatch_check_perfdata_total{plugin=\"perf\",check=\"perf\",label=\"hits\"}") ]]'
+  [[ -n $(sample_value "$(scrape)" "hawatch_check_perfdata_total{plugin=\"perf\",check=\"perf\",label=\"hits\"}") ]] &&
+  [[ -n $(sample_value "$(scrape)" "hawatch_alerts{alertname=\"DocAlwaysFiring\",state=\"firing\"}") ]]'
 keep_scrape fixtures
 M=$(<"$TMP/scrape.fixtures.txt")
 assert_match "$M" '^hawatch_pi_throttled_raw ' "pi served"
