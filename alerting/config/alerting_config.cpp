@@ -1,0 +1,76 @@
+#include "config/alerting_config.h"
+
+#include "dispatch/route_config.h"
+
+namespace hawatch::alerting {
+
+namespace {
+
+std::vector<ReceiverSpec> read_receivers(const YAML::Node& list, ConfigContext& ctx,
+                                         const std::string& where,
+                                         const std::string& external_url) {
+  std::vector<ReceiverSpec> out;
+  if (!list.IsDefined() || list.IsNull()) return out;
+  if (!list.IsSequence()) {
+    ctx.error(list, where + " must be a list of receivers");
+    return out;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    MapReader m(list[i], ctx, at);
+    ReceiverSpec r;
+    r.name = m.string("name").value_or("");
+    if (r.name.empty()) ctx.error(list[i], at + ": name is required");
+    if (!r.name.empty() && !names.insert(r.name).second) {
+      ctx.error(m.node("name"), at + ": receiver \"" + r.name + "\" is defined twice");
+    }
+    YAML::Node hooks = m.node("webhook_configs");
+    if (hooks.IsSequence()) {
+      for (std::size_t k = 0; k < hooks.size(); ++k) {
+        WebhookConfig c =
+            read_webhook_config(hooks[k], ctx, at + ".webhook_configs[" + std::to_string(k) + "]");
+        if (c.external_url.empty()) c.external_url = external_url;
+        r.webhook_configs.push_back(std::move(c));
+      }
+    } else if (hooks.IsDefined() && !hooks.IsNull()) {
+      ctx.error(hooks, at + ".webhook_configs must be a list");
+    }
+    for (const std::string& key : other_integration_keys()) {
+      YAML::Node n = m.node(key);
+      if (n.IsDefined() && !n.IsNull()) r.other_configs[key] = n;
+    }
+    m.finish();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+AlertingConfig read_alerting_config(const YAML::Node& node, ConfigContext& ctx,
+                                    const std::string& where) {
+  AlertingConfig c;
+  MapReader m(node, ctx, where);
+  c.external_url = m.string("external_url").value_or("");
+  if (auto dir = m.string("spool_directory")) c.spool_directory = *dir;
+  c.silences_file =
+      m.string("silences_file").value_or((c.spool_directory / "state/silences.json").string());
+  c.notification_log_file =
+      m.string("notification_log_file").value_or((c.spool_directory / "state/nflog.json").string());
+  read_time_intervals(m.node("time_intervals"), ctx, where + ".time_intervals", c.time_intervals);
+  c.receivers = read_receivers(m.node("receivers"), ctx, where + ".receivers", c.external_url);
+  std::set<std::string, std::less<>> names;
+  for (const ReceiverSpec& r : c.receivers) names.insert(r.name);
+  c.inhibit_rules = read_inhibit_rules(m.node("inhibit_rules"), ctx, where + ".inhibit_rules");
+  YAML::Node route = m.node("route");
+  if (route.IsDefined() && !route.IsNull()) {
+    c.route = read_route(route, ctx, where + ".route", {&names, &c.time_intervals});
+  } else if (!c.receivers.empty()) {
+    ctx.error(node, where + ": receivers without a route");
+  }
+  m.finish();
+  return c;
+}
+
+}  // namespace hawatch::alerting
