@@ -36,7 +36,7 @@ fi
 # framework.
 ARM64_PKGS=(prometheus-cpp-dev libpoco-dev libcurl4-openssl-dev libsystemd-dev libyaml-cpp-dev
   libboost-test-dev zlib1g-dev libcrypt-dev libssl-dev libldns-dev libsqlite3-dev libpq-dev
-  libmariadb-dev libmnl-dev)
+  libmariadb-dev libmnl-dev libre2-dev)
 
 make_sysroot() {
   local apt=$WORK/apt start=$SECONDS
