@@ -43,6 +43,8 @@ TEST_PKGS=(
   keepalived
   # bench/profile.sh: instruction counts under callgrind.
   valgrind
+  # The .deb (packaging/, tests/integration/test_deb.sh): dpkg-shlibdeps, file, python3-yaml.
+  dpkg-dev file python3-yaml
 )
 
 missing=()
