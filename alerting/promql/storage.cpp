@@ -8,8 +8,12 @@
 namespace hawatch::promql {
 
 struct MemoryStorage::Impl {
+  using ByLabels = std::map<Labels, std::vector<Point>>;
   std::chrono::milliseconds retention;
-  std::map<Labels, std::vector<Point>> series;
+  // By metric name first: nearly every selector names its metric, and visiting only that name's
+  // series keeps a selection proportional to what it matches rather than to the whole storage
+  // (Prometheus' postings index does the same for every label).
+  std::map<std::string, ByLabels, std::less<>> series;
 };
 
 MemoryStorage::MemoryStorage(std::chrono::milliseconds retention)
@@ -19,7 +23,7 @@ MemoryStorage::MemoryStorage(MemoryStorage&&) noexcept = default;
 MemoryStorage& MemoryStorage::operator=(MemoryStorage&&) noexcept = default;
 
 void MemoryStorage::append(const Labels& labels, Timestamp t, double v) {
-  auto& points = impl_->series[labels];
+  auto& points = impl_->series[std::string(labels.metric_name())][labels];
   // Out of order or a second value at the same time: Prometheus' TSDB rejects those too.
   if (!points.empty() && t <= points.back().t) return;
   points.push_back(Point{t, v});
@@ -31,37 +35,54 @@ void MemoryStorage::mark_stale(const Labels& labels, Timestamp t) {
 
 void MemoryStorage::compact(Timestamp now) {
   const Timestamp oldest = now - impl_->retention.count();
-  for (auto it = impl_->series.begin(); it != impl_->series.end();) {
-    auto& points = it->second;
-    const auto keep = std::lower_bound(points.begin(), points.end(), oldest,
-                                       [](const Point& p, Timestamp ts) { return p.t < ts; });
-    points.erase(points.begin(), keep);
-    it = points.empty() ? impl_->series.erase(it) : std::next(it);
+  for (auto name = impl_->series.begin(); name != impl_->series.end();) {
+    auto& by_labels = name->second;
+    for (auto it = by_labels.begin(); it != by_labels.end();) {
+      auto& points = it->second;
+      const auto keep = std::lower_bound(points.begin(), points.end(), oldest,
+                                         [](const Point& p, Timestamp ts) { return p.t < ts; });
+      points.erase(points.begin(), keep);
+      it = points.empty() ? by_labels.erase(it) : std::next(it);
+    }
+    name = by_labels.empty() ? impl_->series.erase(name) : std::next(name);
   }
 }
 
 std::size_t MemoryStorage::series_count() const {
-  return impl_->series.size();
+  std::size_t n = 0;
+  for (const auto& [name, by_labels] : impl_->series) n += by_labels.size();
+  return n;
 }
 
 void MemoryStorage::select(const std::vector<Matcher>& matchers, Timestamp mint, Timestamp maxt,
                            const std::function<void(const Series&)>& visit) const {
   Series out;
-  for (const auto& entry : impl_->series) {
-    const Labels& labels = entry.first;
-    const std::vector<Point>& points = entry.second;
-    const bool match = std::all_of(matchers.begin(), matchers.end(), [&](const Matcher& m) {
-      return m.matches(labels.get(m.name).value_or(""));
-    });
-    if (!match) continue;
-    const auto first = std::lower_bound(points.begin(), points.end(), mint,
-                                        [](const Point& p, Timestamp ts) { return p.t < ts; });
-    const auto last = std::upper_bound(first, points.end(), maxt,
-                                       [](Timestamp ts, const Point& p) { return ts < p.t; });
-    out.labels = labels;
-    out.points.assign(first, last);
-    visit(out);
+  const auto visit_name = [&](const Impl::ByLabels& by_labels) {
+    for (const auto& entry : by_labels) {
+      const Labels& labels = entry.first;
+      const std::vector<Point>& points = entry.second;
+      const bool match = std::all_of(matchers.begin(), matchers.end(), [&](const Matcher& m) {
+        return m.matches(labels.get(m.name).value_or(""));
+      });
+      if (!match) continue;
+      const auto first = std::lower_bound(points.begin(), points.end(), mint,
+                                          [](const Point& p, Timestamp ts) { return p.t < ts; });
+      const auto last = std::upper_bound(first, points.end(), maxt,
+                                         [](Timestamp ts, const Point& p) { return ts < p.t; });
+      out.labels = labels;
+      out.points.assign(first, last);
+      visit(out);
+    }
+  };
+  // An equality matcher on the name picks its bucket; anything else looks at every name.
+  for (const auto& m : matchers) {
+    if (m.name == "__name__" && m.type == MatchType::equal) {
+      if (const auto it = impl_->series.find(m.value); it != impl_->series.end())
+        visit_name(it->second);
+      return;
+    }
   }
+  for (const auto& [name, by_labels] : impl_->series) visit_name(by_labels);
 }
 
 }  // namespace hawatch::promql
