@@ -18,6 +18,8 @@ LITERAL = re.compile(r'"(hawatch_[a-z0-9_]+)"')
 # Literals that are not metric families.
 NOT_METRICS = {
     "hawatch_heartbeat": "the default heartbeat table name (postgres, mysql)",
+    "hawatch_pi_": "a family-name prefix (the status page's Raspberry Pi section)",
+    "hawatch_hailo_": "a family-name prefix (the status page's Raspberry Pi section)",
 }
 # Families built by concatenation: exec_check.cpp names perfdata "hawatch_check_perfdata" plus
 # "_" + perf_unit_name(unit); the units are checked against nagios_output.cpp below, so a new
