@@ -5,7 +5,8 @@
 
 #include "core/log.h"
 #include "core/metric_sink.h"
-#include "json_writer.h"
+#include "model/alert.h"
+#include "model/json_writer.h"
 #include "rules/recording_rule.h"
 
 namespace hawatch::local {
@@ -69,6 +70,19 @@ std::string html(std::string_view s) {
   return out;
 }
 
+using alerting::append_json_string;
+
+// Alertmanager's forms, from the routing model (alerting/model).
+std::string rfc3339(promql::Timestamp ms) {
+  return alerting::format_rfc3339(alerting::Time(std::chrono::milliseconds(ms)));
+}
+
+std::string fingerprint_of(const promql::Labels& labels) {
+  alerting::LabelSet set;
+  for (const auto& l : labels.items()) set.emplace(l.name, l.value);
+  return alerting::format_fingerprint(alerting::fingerprint(set));
+}
+
 std::string_view annotation(const AlertInfo& a, std::string_view name) {
   for (const auto& [k, v] : a.annotations)
     if (k == name) return v;
@@ -77,21 +91,6 @@ std::string_view annotation(const AlertInfo& a, std::string_view name) {
 
 }  // namespace
 
-std::uint64_t fingerprint(const promql::Labels& labels) {
-  constexpr std::uint64_t kOffset = 14695981039346656037ULL;
-  constexpr std::uint64_t kPrime = 1099511628211ULL;
-  std::uint64_t h = kOffset;
-  const auto add = [&](std::string_view s) {
-    for (const unsigned char c : s) h = (h ^ c) * kPrime;
-  };
-  for (const auto& l : labels.items()) {  // sorted by name
-    add(l.name);
-    h = (h ^ 0xff) * kPrime;
-    add(l.value);
-    h = (h ^ 0xff) * kPrime;
-  }
-  return h;
-}
 
 LocalRules::LocalRules(std::shared_ptr<SnapshotStore> store) : store_(std::move(store)) {}
 
@@ -287,10 +286,8 @@ std::string LocalRules::alerts_json() const {
     }
     out += "},\"endsAt\":";
     append_json_string(out, rfc3339(a.valid_until.value_or(a.fired_at.value_or(a.active_at))));
-    char fp[17];
-    std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>(fingerprint(a.labels)));
     out += ",\"fingerprint\":";
-    append_json_string(out, fp);
+    append_json_string(out, fingerprint_of(a.labels));
     out += ",\"receivers\":[{\"name\":\"local\"}],\"startsAt\":";
     append_json_string(out, rfc3339(a.fired_at.value_or(a.active_at)));
     out += ",\"status\":{\"inhibitedBy\":[],\"silencedBy\":[],\"state\":\"active\"},\"updatedAt\":";

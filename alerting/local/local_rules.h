@@ -105,7 +105,4 @@ class LocalRules {
   std::thread thread_;
 };
 
-// Alertmanager's fingerprint of a label set (FNV-1a 64 over sorted names and values).
-std::uint64_t fingerprint(const promql::Labels& labels);
-
 }  // namespace hawatch::local
