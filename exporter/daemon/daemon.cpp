@@ -26,7 +26,8 @@ local::LocalRulesConfig rules_config(const Config& config) {
   c.base_dir = config.source == kEmbeddedConfigName || slash == std::string::npos
                    ? std::string(".")
                    : config.source.substr(0, slash == 0 ? 1 : slash);
-  c.evaluation_interval = std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluation_interval);
+  c.evaluation_interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluation_interval);
   if (!config.state_directory.empty()) c.state_file = config.state_directory + "/alerts.state";
   c.external_url = config.external_url;
   return c;
@@ -74,7 +75,8 @@ int Daemon::check_config() {
     const Config cfg = load_config();
     CollectorOverrides overrides{cl_.collector_switches};
     auto collectors = build_collectors(cfg, environment(cfg), overrides);
-    for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg))) collectors.push_back(std::move(unit));
+    for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg)))
+      collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
     if (!cfg.rule_files.empty()) {
       const auto errors = local::LocalRules::check(rules_config(cfg));
@@ -89,7 +91,8 @@ int Daemon::check_config() {
   } catch (const ConfigError& e) {
     for (const auto& d : e.diagnostics()) std::cerr << d.to_string() << "\n";
   } catch (const std::exception& e) {
-    std::cerr << (cl_.config_file ? *cl_.config_file : kEmbeddedConfigName) << ": " << e.what() << "\n";
+    std::cerr << (cl_.config_file ? *cl_.config_file : kEmbeddedConfigName) << ": " << e.what()
+              << "\n";
   }
   return 1;
 }
@@ -115,14 +118,16 @@ void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   scheduler_->start();
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ",") + n;
-  log::info("collectors started", {{"collectors", list}, {"generation", std::to_string(generation_)}});
+  log::info("collectors started",
+            {{"collectors", list}, {"generation", std::to_string(generation_)}});
 }
 
 void Daemon::reload() {
   log::info("reloading configuration", {{"file", cl_.config_file.value_or(kEmbeddedConfigName)}});
   try {
     Config next = load_config();
-    if (next.listen_address != config_.listen_address || next.telemetry_path != config_.telemetry_path)
+    if (next.listen_address != config_.listen_address ||
+        next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
     auto units = build_units(next);
     if (const auto errors = apply_rules(next); !errors.empty()) {
@@ -141,7 +146,8 @@ void Daemon::reload() {
                  {{"err", d.to_string()}});
     store_->set_reload_status(false, std::chrono::system_clock::now());
   } catch (const std::exception& e) {
-    log::error("configuration reload failed; keeping the previous configuration", {{"err", e.what()}});
+    log::error("configuration reload failed; keeping the previous configuration",
+               {{"err", e.what()}});
     store_->set_reload_status(false, std::chrono::system_clock::now());
   }
 }
@@ -169,7 +175,8 @@ int Daemon::run() {
   try {
     config_ = load_config();
   } catch (const ConfigError& e) {
-    for (const auto& d : e.diagnostics()) log::error("invalid configuration", {{"err", d.to_string()}});
+    for (const auto& d : e.diagnostics())
+      log::error("invalid configuration", {{"err", d.to_string()}});
     return 1;
   }
   std::optional<WebConfig> web;
@@ -177,7 +184,8 @@ int Daemon::run() {
     if (cl_.web_config_file) web = load_web_config(*cl_.web_config_file);
     if (web) require_tls_support(*web);  // maps OpenSSL only when TLS is configured
   } catch (const ConfigError& e) {
-    for (const auto& d : e.diagnostics()) log::error("invalid web config", {{"err", d.to_string()}});
+    for (const auto& d : e.diagnostics())
+      log::error("invalid web config", {{"err", d.to_string()}});
     return 1;
   }
   for (const auto& w : config_.warnings) log::warn("configuration", {{"warning", w}});
@@ -204,16 +212,18 @@ int Daemon::run() {
     http_opts.web = web;
     http_opts.node_name = config_.node_name;
     // The alert API as Alertmanager's v2 (GET for now; hawatch's routing adds the rest).
-    http_opts.get_routes["/api/v2/alerts"] = [rules = rules_.get()] {
-      return HttpReply{200, "application/json", rules->alerts_json()};
-    };
+    http_opts.routes.push_back(
+        {{"GET"}, "/api/v2/alerts", false, 0, [rules = rules_.get()](const HttpRequest&) {
+           return HttpReply{200, "application/json", rules->alerts_json(), {}};
+         }});
     http_opts.status_sections = [rules = rules_.get()] {
       return rules->loaded() ? rules->status_html() : std::string();
     };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
     http_->start();
   } catch (const ConfigError& e) {
-    for (const auto& d : e.diagnostics()) log::error("invalid configuration", {{"err", d.to_string()}});
+    for (const auto& d : e.diagnostics())
+      log::error("invalid configuration", {{"err", d.to_string()}});
     return 1;
   } catch (const std::exception& e) {
     log::error("start-up failed", {{"err", e.what()}});

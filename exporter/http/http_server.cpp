@@ -39,7 +39,8 @@ using Poco::Net::HTTPServerResponse;
 
 ListenAddress parse_listen_address(const std::string& text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos) throw std::invalid_argument("listen address \"" + text + "\" has no :PORT");
+  if (colon == std::string::npos)
+    throw std::invalid_argument("listen address \"" + text + "\" has no :PORT");
   ListenAddress out;
   out.host = text.substr(0, colon);
   if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
@@ -60,6 +61,12 @@ ListenAddress parse_listen_address(const std::string& text) {
   return out;
 }
 
+const std::string& HttpRequest::header(const std::string& name) const {
+  static const std::string empty;
+  const auto it = headers.find(name);
+  return it == headers.end() ? empty : it->second;
+}
+
 namespace {
 
 struct Shared {
@@ -76,7 +83,8 @@ struct Shared {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -163,9 +171,12 @@ class Handler final : public HTTPRequestHandler {
       if (shared_->auth.enabled() &&
           !shared_->auth.check(req.get("Authorization", ""), req.clientAddress().toString())) {
         res.set("WWW-Authenticate", "Basic realm=\"hawatch\"");
-        send(res, req, HTTPResponse::HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n");
+        send(res, req, HTTPResponse::HTTP_UNAUTHORIZED, "text/plain; charset=utf-8",
+             "Unauthorized\n");
         return;
       }
+      if (const HttpRoute* route = find_route(req); route != nullptr)
+        return serve_route(*route, req, res);
       if (req.getMethod() != "GET" && req.getMethod() != "HEAD") {
         res.set("Allow", "GET, HEAD");
         send(res, req, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
@@ -183,6 +194,69 @@ class Handler final : public HTTPRequestHandler {
   }
 
  private:
+  static std::string path_of(const HTTPServerRequest& req) {
+    const std::string& uri = req.getURI();
+    return uri.substr(0, uri.find('?'));
+  }
+
+  // The first extra route whose path matches, whatever the method.
+  const HttpRoute* find_route(const HTTPServerRequest& req) const {
+    const std::string path = path_of(req);
+    for (const HttpRoute& route : shared_->options.routes) {
+      if (route.prefix ? path.starts_with(route.path) : path == route.path) return &route;
+    }
+    return nullptr;
+  }
+
+  void serve_route(const HttpRoute& route, HTTPServerRequest& req, HTTPServerResponse& res) {
+    const std::string method = req.getMethod() == "HEAD" ? "GET" : req.getMethod();
+    if (std::find(route.methods.begin(), route.methods.end(), method) == route.methods.end()) {
+      std::string allow;
+      for (const auto& m : route.methods) allow += (allow.empty() ? "" : ", ") + m;
+      res.set("Allow", allow);
+      return send(res, req, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                  "Method Not Allowed\n");
+    }
+    HttpRequest request;
+    request.method = method;
+    request.path = path_of(req);
+    if (const auto q = req.getURI().find('?'); q != std::string::npos)
+      request.query = req.getURI().substr(q + 1);
+    for (const auto& [name, value] : req) {
+      std::string key = name;
+      std::transform(key.begin(), key.end(), key.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      auto [it, fresh] = request.headers.emplace(key, value);
+      if (!fresh) it->second += ", " + value;
+    }
+    request.client = req.clientAddress().toString();
+    if (!read_body(req, route.max_body_bytes, request.body)) {
+      res.setKeepAlive(false);  // the rest of the body is still on the wire
+      return send(res, req, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "text/plain; charset=utf-8",
+                  "Request body larger than " + std::to_string(route.max_body_bytes) + " bytes\n");
+    }
+    const HttpReply reply = route.handler(request);
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
+    send(res, req, static_cast<HTTPResponse::HTTPStatus>(reply.status), reply.content_type,
+         reply.body);
+  }
+
+  // Reads at most `limit` bytes of body; false when there is more (by Content-Length or by
+  // what arrives).
+  static bool read_body(HTTPServerRequest& req, std::size_t limit, std::string& body) {
+    if (req.hasContentLength() && req.getContentLength64() > static_cast<std::int64_t>(limit))
+      return false;
+    std::istream& in = req.stream();
+    char buffer[8192];
+    while (in) {
+      in.read(buffer, sizeof buffer);
+      const auto n = static_cast<std::size_t>(in.gcount());
+      if (body.size() + n > limit) return false;
+      body.append(buffer, n);
+    }
+    return true;
+  }
+
   void dispatch(HTTPServerRequest& req, HTTPServerResponse& res) {
     std::string path = req.getURI();
     if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
@@ -196,7 +270,8 @@ class Handler final : public HTTPRequestHandler {
     if (path == "/-/ready") {
       const bool ok = shared_->store->ready();
       return send(res, req, ok ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
-                  "text/plain; charset=utf-8", ok ? "Ready\n" : "Not ready: first collection running\n");
+                  "text/plain; charset=utf-8",
+                  ok ? "Ready\n" : "Not ready: first collection running\n");
     }
     if (path == "/") {
       return send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8",
@@ -205,11 +280,6 @@ class Handler final : public HTTPRequestHandler {
                       shared_->store->last_reload_successful(),
                       render_pi_section(shared_->store->current()->text()) +
                           (opts.status_sections ? opts.status_sections() : std::string())}));
-    }
-    if (const auto route = opts.get_routes.find(path); route != opts.get_routes.end()) {
-      const HttpReply reply = route->second();
-      return send(res, req, static_cast<HTTPResponse::HTTPStatus>(reply.status), reply.content_type,
-                  reply.body);
     }
     send(res, req, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found\n");
   }
@@ -304,13 +374,17 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
   // little (the body is prepared text).
   impl_->pool = std::make_unique<Poco::ThreadPool>(1, options.max_threads, 60, kThreadStackBytes);
   impl_->server = std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<Factory>(impl_->shared),
-                                                         *impl_->pool, socket, params);
+                                                          *impl_->pool, socket, params);
   impl_->shared->server = impl_->server.get();
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
-void HttpServer::start() { impl_->server->start(); }
+void HttpServer::start() {
+  impl_->server->start();
+}
 
 void HttpServer::stop() {
   if (impl_ && impl_->server) {
@@ -322,6 +396,8 @@ void HttpServer::stop() {
   }
 }
 
-std::uint16_t HttpServer::port() const { return impl_->port; }
+std::uint16_t HttpServer::port() const {
+  return impl_->port;
+}
 
 }  // namespace hawatch

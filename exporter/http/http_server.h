@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/snapshot.h"
 #include "web_config.h"
@@ -17,11 +18,35 @@ class HTTPServer;
 
 namespace hawatch {
 
-// An answer of an extra endpoint (the alert API).
+// An answer of an extra endpoint (the alerting and failover APIs).
 struct HttpReply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::map<std::string, std::string> headers;  // extra response headers
+};
+
+// A request as an extra endpoint sees it: already authenticated, its body read in full (at most
+// the route's max_body_bytes; a longer one is answered 413 before the handler runs).
+struct HttpRequest {
+  std::string method;  // GET, HEAD, POST, PUT, DELETE
+  std::string path;    // without the query string, not percent-decoded
+  std::string query;   // after '?', not decoded
+  std::string body;
+  std::map<std::string, std::string> headers;  // names lower-cased; repeated ones joined by ", "
+  std::string client;                          // peer address, for logs
+  // The header's value, or "" when absent. `name` lower-case.
+  const std::string& header(const std::string& name) const;
+};
+
+// An extra endpoint: `path` exact, or with `prefix` every path that starts with it (the handler
+// reads the rest, e.g. a silence ID). HEAD is served by GET routes.
+struct HttpRoute {
+  std::vector<std::string> methods{"GET"};
+  std::string path;
+  bool prefix = false;
+  std::size_t max_body_bytes = 1 << 20;
+  std::function<HttpReply(const HttpRequest&)> handler;
 };
 
 struct HttpServerOptions {
@@ -33,8 +58,9 @@ struct HttpServerOptions {
   // are closed after 5 s) and connections waiting for one; beyond that, new ones are refused.
   int max_threads = 64;
   int max_queued = 64;
-  // Extra GET endpoints by exact path (e.g. /api/v2/alerts), behind the same authentication.
-  std::map<std::string, std::function<HttpReply()>> get_routes;
+  // Extra endpoints (the alerting and failover APIs), behind the same authentication. The first
+  // route whose path matches answers; a path that matches with another method gets 405.
+  std::vector<HttpRoute> routes;
   // Further sections of the status page (escaped HTML).
   std::function<std::string()> status_sections;
 };

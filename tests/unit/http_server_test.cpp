@@ -1,11 +1,11 @@
 // The HTTP endpoint in-process on 127.0.0.1 with an ephemeral port, driven by libcurl.
 #define BOOST_TEST_MODULE http_server
-#include <boost/test/unit_test.hpp>
+#include "http/http_server.h"
 
-#include <arpa/inet.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -35,7 +36,6 @@
 #include "core/snapshot.h"
 #include "core/unique_fd.h"
 #include "core/worker_pool.h"
-#include "http/http_server.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -71,9 +71,10 @@ struct Response {
 struct Request {
   std::string method = "GET";
   std::vector<std::string> headers;
-  std::string userpwd;           // "user:password" for basic auth
-  std::string accept_encoding;   // non-empty: let curl negotiate and decode
-  bool decode = true;            // false: keep a compressed body as it came
+  std::string userpwd;          // "user:password" for basic auth
+  std::string accept_encoding;  // non-empty: let curl negotiate and decode
+  bool decode = true;           // false: keep a compressed body as it came
+  std::string body = "x=1";     // what a POST sends
 };
 
 Request method(std::string m) {
@@ -125,7 +126,8 @@ class Client {
     if (r.method == "HEAD") {
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (r.method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "x=1");
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.c_str());
     } else if (r.method != "GET") {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     }
@@ -133,7 +135,8 @@ class Client {
       curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
       curl_easy_setopt(h, CURLOPT_USERPWD, r.userpwd.c_str());
     }
-    if (!r.accept_encoding.empty()) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, r.accept_encoding.c_str());
+    if (!r.accept_encoding.empty())
+      curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, r.accept_encoding.c_str());
     curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, r.decode ? 1L : 0L);
     curl_slist* list = nullptr;
     for (const auto& line : r.headers) list = curl_slist_append(list, line.c_str());
@@ -181,7 +184,9 @@ using CollectFn = std::function<void(MetricSink&)>;
 class FnCollector final : public Collector {
  public:
   explicit FnCollector(CollectFn fn) : fn_(std::move(fn)) {}
-  void collect(const CollectContext&, MetricSink& sink, std::vector<CollectProblem>&) override { fn_(sink); }
+  void collect(const CollectContext&, MetricSink& sink, std::vector<CollectProblem>&) override {
+    fn_(sink);
+  }
 
  private:
   CollectFn fn_;
@@ -225,8 +230,9 @@ struct LiveServer {
     auto slow_running_ = slow_running;
     scheduler = std::make_unique<Scheduler>(
         std::vector<ScheduledCollector>{
-            {"fast",
-             std::make_shared<FnCollector>([](MetricSink& s) { s.gauge("test_fast_value", "Fast.", 7); }),
+            {"fast", std::make_shared<FnCollector>([](MetricSink& s) {
+               s.gauge("test_fast_value", "Fast.", 7);
+             }),
              100ms, 1s, 1h},
             {"slow", std::make_shared<FnCollector>([interrupt_, slow_running_](MetricSink& s) {
                *slow_running_ = true;
@@ -268,7 +274,8 @@ struct StaticStore {
     sink.gauge("test_static_value", "A fixed value.", value, {{"collector", collector}});
     // Enough samples that gzip has something to shrink.
     for (int i = 0; i < 50; ++i)
-      sink.gauge("test_static_series", "Many series.", i, {{"collector", collector}, {"i", std::to_string(i)}});
+      sink.gauge("test_static_series", "Many series.", i,
+                 {{"collector", collector}, {"i", std::to_string(i)}});
     CollectorOutcome o;
     o.collector = collector;
     o.success = success;
@@ -283,8 +290,9 @@ struct StaticStore {
 };
 
 struct StaticServer {
-  explicit StaticServer(HttpServerOptions options = loopback_options(),
-                        std::function<bool()> healthy = [] { return true; }) {
+  explicit StaticServer(
+      HttpServerOptions options = loopback_options(),
+      std::function<bool()> healthy = [] { return true; }) {
     data.publish("alpha", 1);
     data.publish("beta", 2);
     server = std::make_unique<HttpServer>(std::move(options), data.store, std::move(healthy));
@@ -329,7 +337,8 @@ void send_all(int fd, std::string_view data) {
 std::string read_until(int fd, const std::string& marker, Clock::time_point deadline) {
   std::string got;
   while (got.find(marker) == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -365,8 +374,8 @@ BOOST_AUTO_TEST_CASE(valid_forms) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_forms) {
-  for (const char* text : {"nohost", "host:99999", "host:", "host:-1", "host:80x", "host: 80", "host:+80",
-                           "::1:9100", "[::1:9100", "", "host:123456789012345678901"}) {
+  for (const char* text : {"nohost", "host:99999", "host:", "host:-1", "host:80x", "host: 80",
+                           "host:+80", "::1:9100", "[::1:9100", "", "host:123456789012345678901"}) {
     BOOST_TEST_CONTEXT("\"" << text << "\"") {
       BOOST_CHECK_THROW(parse_listen_address(text), std::invalid_argument);
     }
@@ -399,9 +408,9 @@ BOOST_AUTO_TEST_CASE(a_slow_collector_does_not_slow_the_scrape) {
   // Wait for the fast collector's first result (in the store, not over HTTP) and for the slow
   // collector to be mid-run: the pool may start the two jobs in either order.
   const auto deadline = Clock::now() + 3s;
-  while ((!contains(live.store->current()->text(), "test_fast_value") ||
-          !live.slow_running->load()) &&
-         Clock::now() < deadline)
+  while (
+      (!contains(live.store->current()->text(), "test_fast_value") || !live.slow_running->load()) &&
+      Clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
   BOOST_REQUIRE(live.slow_running->load());
 
@@ -409,7 +418,8 @@ BOOST_AUTO_TEST_CASE(a_slow_collector_does_not_slow_the_scrape) {
   BOOST_TEST(live.slow_running->load(), "the slow collector was mid-run during the scrape");
   BOOST_TEST(r.status == 200);
   BOOST_TEST(r.seconds < 2.0, "scrape took " << r.seconds << " s");
-  BOOST_TEST(contains(r.header("content-type"), "text/plain; version=0.0.4"), r.header("content-type"));
+  BOOST_TEST(contains(r.header("content-type"), "text/plain; version=0.0.4"),
+             r.header("content-type"));
   BOOST_TEST(contains(r.body, "\ntest_fast_value 7\n"), r.body);
   BOOST_TEST(contains(r.body, "hawatch_collector_success{collector=\"fast\"} 1\n"), r.body);
   BOOST_TEST(!contains(r.body, "test_slow_value"), r.body);
@@ -475,15 +485,9 @@ BOOST_AUTO_TEST_CASE(accept_encoding_weights) {
   StaticServer s;
   Client client(s.server->port());
   const std::map<std::string, bool> cases{
-      {"gzip", true},
-      {"gzip, deflate, br", true},
-      {"deflate, gzip;q=0.5", true},
-      {"GZIP", true},
-      {"gzip; q=1.0", true},
-      {"gzip;q=0", false},
-      {"gzip;q=0.000", false},
-      {"identity", false},
-      {"deflate, br", false},
+      {"gzip", true},          {"gzip, deflate, br", true}, {"deflate, gzip;q=0.5", true},
+      {"GZIP", true},          {"gzip; q=1.0", true},       {"gzip;q=0", false},
+      {"gzip;q=0.000", false}, {"identity", false},         {"deflate, br", false},
       {"x-gzipped", false},
   };
   for (const auto& [value, gzip] : cases) {
@@ -574,6 +578,51 @@ BOOST_AUTO_TEST_CASE(other_methods_are_405) {
   BOOST_TEST(client.get("/", method("DELETE")).status == 405);
 }
 
+BOOST_AUTO_TEST_CASE(extra_routes_get_method_body_and_headers) {
+  HttpServerOptions o = loopback_options();
+  std::vector<HttpRequest> seen;
+  std::mutex seen_mutex;
+  const auto record = [&](const HttpRequest& r) {
+    std::lock_guard lock(seen_mutex);
+    seen.push_back(r);
+    return HttpReply{201,
+                     "application/json",
+                     "{\"n\":" + std::to_string(r.body.size()) + "}",
+                     {{"X-Route", r.path}}};
+  };
+  o.routes.push_back({{"POST"}, "/api/v2/alerts", false, 64, record});
+  o.routes.push_back({{"GET", "DELETE"}, "/api/v2/silence/", true, 0, record});
+  StaticServer s(o);
+  Client client(s.server->port());
+
+  Request post = method("POST");
+  post.body = std::string(64, 'a');
+  post.headers.push_back("X-Hawatch-Signature: abc");
+  const Response ok = client.get("/api/v2/alerts?x=1", post);
+  BOOST_TEST(ok.status == 201);
+  BOOST_TEST(ok.body == "{\"n\":64}");
+  BOOST_TEST(ok.header("x-route") == "/api/v2/alerts");
+
+  post.body = std::string(65, 'a');
+  BOOST_TEST(client.get("/api/v2/alerts", post).status == 413);
+
+  const Response wrong = client.get("/api/v2/alerts", method("GET"));
+  BOOST_TEST(wrong.status == 405);
+  BOOST_TEST(wrong.header("allow") == "POST");
+
+  BOOST_TEST(client.get("/api/v2/silence/1234", method("DELETE")).status == 201);
+  BOOST_TEST(client.get("/api/v2/silence/", method("POST")).status == 405);
+
+  std::lock_guard lock(seen_mutex);
+  BOOST_REQUIRE(seen.size() == 2u);  // the refused requests never reach the handler
+  BOOST_TEST(seen[0].method == "POST");
+  BOOST_TEST(seen[0].query == "x=1");
+  BOOST_TEST(seen[0].header("x-hawatch-signature") == "abc");
+  BOOST_TEST(seen[0].header("absent").empty());
+  BOOST_TEST(seen[1].method == "DELETE");
+  BOOST_TEST(seen[1].path == "/api/v2/silence/1234");
+}
+
 BOOST_AUTO_TEST_CASE(telemetry_path_option) {
   HttpServerOptions o = loopback_options();
   o.telemetry_path = "/custom";
@@ -657,13 +706,15 @@ BOOST_AUTO_TEST_CASE(idle_keep_alive_clients_do_not_starve_a_scrape) {
   Client client(s.server->port());
   const Response r = client.get("/metrics");
   BOOST_TEST(r.status == 200, "scrape with " << kIdleClients << " idle keep-alive clients: status "
-                                              << r.status << " after " << r.seconds << " s");
+                                             << r.status << " after " << r.seconds << " s");
   BOOST_TEST(contains(r.body, "test_static_value{collector=\"alpha\"} 1\n"));
 
   int answered = 0;
   const auto deadline = Clock::now() + 10s;
-  for (const auto& fd : idle) answered += contains(read_until(fd->get(), "Healthy\n", deadline), "Healthy\n");
-  BOOST_TEST(answered == kIdleClients, answered << " of " << kIdleClients << " idle clients were answered");
+  for (const auto& fd : idle)
+    answered += contains(read_until(fd->get(), "Healthy\n", deadline), "Healthy\n");
+  BOOST_TEST(answered == kIdleClients,
+             answered << " of " << kIdleClients << " idle clients were answered");
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_requests_sent_before_a_close_are_all_answered) {
@@ -677,7 +728,8 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_sent_before_a_close_are_all_answered) {
   ::shutdown(fd.get(), SHUT_WR);
   const std::string got = read_until(fd.get(), "<never>", Clock::now() + 10s);
   std::size_t answers = 0;
-  for (auto at = got.find("HTTP/1.1 200"); at != std::string::npos; at = got.find("HTTP/1.1 200", at + 1))
+  for (auto at = got.find("HTTP/1.1 200"); at != std::string::npos;
+       at = got.find("HTTP/1.1 200", at + 1))
     ++answers;
   BOOST_TEST(answers == 3u, "answers to 3 pipelined requests: " << answers << "\n" << got);
   BOOST_TEST(contains(got, "test_static_value{collector=\"alpha\"} 1\n"));
@@ -720,14 +772,16 @@ BOOST_AUTO_TEST_CASE(credentials_are_required_and_checked) {
 
   const Response none = client.get("/metrics");
   BOOST_TEST(none.status == 401);
-  BOOST_TEST(none.header("www-authenticate").rfind("Basic ", 0) == 0, none.header("www-authenticate"));
+  BOOST_TEST(none.header("www-authenticate").rfind("Basic ", 0) == 0,
+             none.header("www-authenticate"));
   BOOST_TEST(!contains(none.body, "test_static_value"));
 
   const Response wrong = client.get("/metrics", credentials("user:wrong"));
   BOOST_TEST(wrong.status == 401);
   BOOST_TEST(!contains(wrong.body, "test_static_value"));
   BOOST_TEST(client.get("/metrics", credentials("nobody:secret")).status == 401);
-  BOOST_TEST(client.get("/metrics", raw_header("Authorization: Basic !!!not-base64")).status == 401);
+  BOOST_TEST(client.get("/metrics", raw_header("Authorization: Basic !!!not-base64")).status ==
+             401);
   BOOST_TEST(client.get("/metrics", raw_header("Authorization: Bearer abc")).status == 401);
 
   const Response right = client.get("/metrics", credentials("user:secret"));
