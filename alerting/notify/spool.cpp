@@ -224,6 +224,7 @@ std::size_t Spool::deliver_due(Time now) {
     for (const auto& [key, r] : records_)
       if (r.next_attempt <= now) due.push_back(r);
   }
+  std::vector<std::pair<SpoolRecord, std::string>> given_up;
   for (const SpoolRecord& r : due) {
     Integration* target = resolver_(r.receiver, r.integration);
     DeliveryResult result{DeliveryResult::Outcome::permanent, "integration no longer configured"};
@@ -257,12 +258,14 @@ std::size_t Spool::deliver_due(Time now) {
       ++c.given_up;
       ++totals_.given_up;
       log::error("notification given up", fields);
+      if (options_.on_given_up) given_up.emplace_back(rec, result.detail);
       finish(rec.key);
       continue;
     }
     log::warn("notification attempt failed, will retry", fields);
     rec.next_attempt = next;
   }
+  for (const auto& [record, detail] : given_up) options_.on_given_up(record, detail);
   return due.size();
 }
 

@@ -206,7 +206,8 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.alerting = top.node("alerting");
   cfg.failover = top.node("failover");
   // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
-  for (const char* section : {"alerting", "failover"}) {
+  // "alerting" is read by the daemon (alerting/config), which reports its errors.
+  for (const char* section : {"failover"}) {
     // Accepted so that one config file serves every hawatch version, but said out loud: a
     // section nobody reads must not look like working alerting.
     YAML::Node n = root.IsMap() ? root[section] : YAML::Node();
