@@ -74,6 +74,32 @@ DeliveryConfig read_delivery(const YAML::Node& node, ConfigContext& ctx, const s
   return c;
 }
 
+// The section as Alertmanager's config loader takes it (it refuses unknown keys): the routing
+// keys, and receivers by name only (their integrations have hawatch's own options).
+std::string alertmanager_yaml(const YAML::Node& section) {
+  static const std::set<std::string> top{"route", "inhibit_rules", "time_intervals",
+                                         "mute_time_intervals"};
+  if (!section.IsMap()) return "";
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& kv : section) {
+    const std::string key = kv.first.Scalar();
+    if (top.count(key)) out[key] = YAML::Clone(kv.second);
+  }
+  YAML::Node receivers(YAML::NodeType::Sequence);
+  const YAML::Node list = section["receivers"];
+  if (list.IsSequence())
+    for (const auto& r : list)
+      if (r.IsMap() && r["name"].IsScalar()) {
+        YAML::Node named(YAML::NodeType::Map);
+        named["name"] = r["name"].Scalar();
+        receivers.push_back(named);
+      }
+  out["receivers"] = receivers;
+  YAML::Emitter e;
+  e << out;
+  return std::string(e.c_str()) + "\n";
+}
+
 }  // namespace
 
 AlertingConfig read_alerting_config(const YAML::Node& node, ConfigContext& ctx,
@@ -101,6 +127,7 @@ AlertingConfig read_alerting_config(const YAML::Node& node, ConfigContext& ctx,
     ctx.error(node, where + ": receivers without a route");
   }
   m.finish();
+  c.alertmanager_yaml = alertmanager_yaml(node);
   return c;
 }
 

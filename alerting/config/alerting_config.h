@@ -62,6 +62,9 @@ struct AlertingConfig {
   Duration resolve_timeout = std::chrono::minutes(5);
   InboundConfig inbound;
   DeliveryConfig delivery;
+  // The section in Alertmanager's own config format (its keys only), for GET /api/v2/status's
+  // config.original: `amtool config routes` reads the route tree from it.
+  std::string alertmanager_yaml;
 };
 
 // The integration keys of a receiver that other parts read.

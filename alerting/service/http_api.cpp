@@ -258,7 +258,7 @@ HttpReply get_status(const AlertingApiOptions& o, AlertingService& service) {
   w.begin_object();
   w.key("cluster").begin_object().key("name").value("").key("peers").begin_array().end_array();
   w.key("status").value("disabled").end_object();
-  w.key("config").begin_object().key("original").value("# hawatch alerting configuration\n");
+  w.key("config").begin_object().key("original").value(cfg.alertmanager_yaml);
   w.end_object();
   w.key("uptime").value(format_rfc3339(uptime));
   w.key("versionInfo").begin_object();
