@@ -49,6 +49,29 @@ run_capture "$HAWATCH_BIN" --check-config "--config.file=$TMP/hawatch.yml"
 assert_eq 0 "$RC" "--check-config accepts the alerting section ($ERR)"
 assert_not_contains "$ERR" "not implemented" "the alerting section is no longer announced as ignored"
 
+# A receiver kind this build cannot deliver to is an error at its place, not silently ignored.
+cat >"$TMP/unknown.yml" <<YAML
+alerting:
+  route: { receiver: r }
+  receivers:
+    - name: r
+      smoke_signal_configs: [ {} ]
+    - name: s
+      exec_configs: [ { command: [/bin/true] } ]
+YAML
+run_capture "$HAWATCH_BIN" --check-config "--config.file=$TMP/unknown.yml"
+assert_eq 1 "$RC" "--check-config refuses an unknown receiver kind"
+assert_match "$ERR" "^$TMP/unknown.yml:5:7: .*smoke_signal_configs" "the unknown key is named at FILE:LINE:COL"
+if ! grep -q '"exec_configs", each<' "$HAWATCH_SOURCE_DIR/alerting/service/build_receivers.cpp"; then
+  assert_match "$ERR" "^$TMP/unknown.yml:7:21: .*exec_configs is not supported" \
+    "a kind not built in is an error at FILE:LINE:COL"
+fi
+sed -i 's/    group_wait: 0s/    group_wait: soon/' "$TMP/hawatch.yml"
+run_capture "$HAWATCH_BIN" --check-config "--config.file=$TMP/hawatch.yml"
+assert_eq 1 "$RC" "--check-config refuses a bad duration in the route"
+assert_match "$ERR" "^$TMP/hawatch.yml:[0-9]+:[0-9]+: .*group_wait" "named at FILE:LINE:COL"
+write_config
+
 start_hawatch "--config.file=$TMP/hawatch.yml"
 
 # sink_has JQ_FILTER : some delivered message satisfies the filter
