@@ -6,7 +6,9 @@
 # resolves them there. One Alertmanager down: its integration is retried and given up at the
 # deadline while the other still gets the notification; a notification spooled while it was down
 # reaches it after its restart (replay). An alert the Alertmanager refuses (an invalid label
-# name: 400) is given up at once, not retried.
+# name: 400) is given up at once, not retried. Over TLS with basic auth (the Alertmanager's own
+# web config): delivered with the CA file; a wrong password (401) is given up; an untrusted
+# certificate is retried until the deadline.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_cmd prometheus-alertmanager amtool
 
@@ -109,3 +111,42 @@ assert_contains "$OUT" "integration=alertmanager/0 attempts=1 delivered=0 failed
 assert_contains "$OUT" "integration=alertmanager/1 attempts=1 delivered=0 failed_attempts=1 given_up=1" \
   "400 from alertmanager 2: given up at once"
 assert_contains "$ERR" "HTTP 400" "the log has the status"
+
+# ---- TLS and basic auth (the Alertmanager's own web config) ------------------------------------
+AM3=$(free_port)
+WEB=$HAWATCH_FIXTURES/web
+cat >"$TMP/am-web.yml" <<YAML
+tls_server_config: { cert_file: $WEB/server.crt, key_file: $WEB/server.key }
+basic_auth_users:
+  user: $(htpasswd -nbBC 10 user secret | cut -d: -f2)
+YAML
+start_am 3 "$AM3" --web.config.file="$TMP/am-web.yml"
+wait_until 20 "alertmanager 3 (TLS) ready" \
+  "curl -sf --cacert '$WEB/server.crt' -u user:secret https://127.0.0.1:$AM3/-/ready >/dev/null"
+printf 'secret\n' >"$TMP/password"
+printf 'wrong\n' >"$TMP/wrong"
+# tls_am NAME PASSWORD_FILE [TLS_CONFIG]
+tls_am() {
+  cat >"$TMP/$1.yml" <<YAML
+deadline: 2s
+receiver:
+  alertmanager_configs:
+    - urls: [ "https://127.0.0.1:$AM3" ]
+      basic_auth: { username: user, password_file: $2 }
+      tls_config: ${3:-{ ca_file: $WEB/server.crt \}}
+YAML
+}
+tls_am tls "$TMP/password"
+run_capture "$TOOL" "$TMP/tls.yml" "$TMP/spool" send firing 1
+assert_contains "$OUT" "attempts=1 delivered=1 failed_attempts=0 given_up=0" "delivered over TLS with basic auth"
+assert_eq 1 "$(curl -sf --cacert "$WEB/server.crt" -u user:secret -G "https://127.0.0.1:$AM3/api/v2/alerts" \
+  --data-urlencode 'filter=alertname="ForwardTest"' | jq length)" "alertmanager 3 has the alert"
+tls_am wrong "$TMP/wrong"
+run_capture "$TOOL" "$TMP/wrong.yml" "$TMP/spool" send firing 1
+assert_contains "$OUT" "attempts=1 delivered=0 failed_attempts=1 given_up=1" "a wrong password (401) is given up at once"
+assert_contains "$ERR" "HTTP 401" "the log has 401"
+tls_am untrusted "$TMP/password" "{}"
+run_capture "$TOOL" "$TMP/untrusted.yml" "$TMP/spool" send firing 1
+assert_match "$OUT" '^attempts=[2-9][0-9]* delivered=0 failed_attempts=[0-9]+ given_up=1$' \
+  "an untrusted certificate is retried until the deadline, never sent in clear"
+assert_contains "$ERR" "detail=\"tls: " "the log says tls"
