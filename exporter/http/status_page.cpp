@@ -10,33 +10,6 @@
 
 namespace hawatch {
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 namespace {
 std::string format_time(const std::optional<std::chrono::system_clock::time_point>& t) {
   if (!t) return "never";
@@ -78,8 +51,9 @@ std::string subsystem_row(const SubsystemState& s, std::chrono::system_clock::ti
   const char* state = to_string(s.health);
   return "<tr class=\"subsystem " + std::string(state) + "\" data-subsystem=\"" +
          html_escape(s.id) + "\" data-state=\"" + state + "\"><td><span class=\"dot\"></span>" +
-         html_escape(s.title) + "</td><td>" + health_word(s.health) + "</td><td>" + (reasons.empty() ? "&ndash;" : reasons) +
-         "</td><td>" + age(now, s.data_from) + "</td></tr>\n";
+         html_escape(s.title) + "</td><td>" + health_word(s.health) + "</td><td>" +
+         (reasons.empty() ? "&ndash;" : reasons) + "</td><td>" + age(now, s.data_from) +
+         "</td></tr>\n";
 }
 
 std::string subsystem_table(const StatusPageInput& in) {
@@ -140,7 +114,8 @@ std::string render_status_page(const StatusPageInput& in) {
       "td:nth-child(2){color:#c62828;font-weight:bold}"
       ".summary{font-size:1.2em;margin:1em 0}.bad{color:#c62828}"
       "tr.firing td{color:#c62828}tr.pending td{color:#ef6c00}"
-      "table{max-width:100%}td{vertical-align:top;overflow-wrap:anywhere}td:nth-child(2){white-space:nowrap}"
+      "table{max-width:100%}td{vertical-align:top;overflow-wrap:anywhere}td:nth-child(2){white-"
+      "space:nowrap}"
       "@media(max-width:600px){body{margin:.6em}td,th{padding:.25em .4em}}"
       ".dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.4em;"
       "background:#1a7f37}tr.warn .dot{background:#ef6c00}tr.bad .dot{background:#c62828}"

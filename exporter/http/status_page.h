@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/html_escape.h"
 #include "core/snapshot.h"
 #include "status_history.h"
 #include "status_subsystems.h"
@@ -33,6 +34,5 @@ std::string render_status_page(const StatusPageInput& input);
 // neither is there.
 std::string render_pi_section(const std::string& metrics);
 std::string render_pi_section(const plugins::PromText& metrics);
-std::string html_escape(const std::string& text);
 
 }  // namespace hawatch
