@@ -69,11 +69,10 @@ int main(int argc, char** argv) {
   YAML::Node doc = load_yaml_file(argv[1], ctx);
   MapReader top(doc, ctx, "");
   MapReader receiver(top.node("receiver"), ctx, "receiver");
-  std::vector<std::shared_ptr<Integration>> all =
-      make_exec_integrations(receiver.node("exec_configs"), ctx, "receiver.exec_configs");
-  for (auto& i : make_alertmanager_integrations(receiver.node("alertmanager_configs"), ctx,
-                                                "receiver.alertmanager_configs"))
-    all.push_back(std::move(i));
+  std::vector<std::shared_ptr<Integration>> all;
+  add_exec_integrations(receiver.node("exec_configs"), ctx, "receiver.exec_configs", all);
+  add_alertmanager_integrations(receiver.node("alertmanager_configs"), ctx,
+                                "receiver.alertmanager_configs", all);
   receiver.finish();
   const Duration deadline = top.duration("deadline").value_or(std::chrono::seconds(5));
   LabelSet extra;

@@ -129,9 +129,10 @@ BOOST_AUTO_TEST_CASE(config_reader_and_its_errors) {
 
 BOOST_AUTO_TEST_CASE(one_integration_per_url) {
   ConfigContext ctx("alerting.yml");
-  const auto list = make_alertmanager_integrations(
+  std::vector<std::shared_ptr<Integration>> list;
+  add_alertmanager_integrations(
       parse_yaml("[{urls: ['http://a:9093', 'http://b:9093']}, {urls: ['http://c:9093']}]", ctx),
-      ctx, "r.alertmanager_configs");
+      ctx, "r.alertmanager_configs", list);
   BOOST_TEST(ctx.ok());
   BOOST_REQUIRE(list.size() == 3u);
   for (const auto& i : list) {
@@ -140,8 +141,9 @@ BOOST_AUTO_TEST_CASE(one_integration_per_url) {
   }
   BOOST_TEST(dynamic_cast<AlertmanagerIntegration&>(*list[2]).endpoint() ==
              "http://c:9093/api/v2/alerts");
-  BOOST_TEST(make_alertmanager_integrations(YAML::Node(), ctx, "r").empty());
-  make_alertmanager_integrations(parse_yaml("{urls: [http://a]}", ctx), ctx, "r");
+  add_alertmanager_integrations(YAML::Node(), ctx, "r", list);
+  BOOST_TEST(list.size() == 3u);
+  add_alertmanager_integrations(parse_yaml("{urls: [http://a]}", ctx), ctx, "r", list);
   BOOST_TEST(!ctx.ok());
 }
 

@@ -213,15 +213,17 @@ BOOST_AUTO_TEST_CASE(config_reader_and_its_errors) {
   BOOST_TEST(contains(errors_of("{command: [/bin/true], shell: true}"), "shell"));
 }
 
-BOOST_AUTO_TEST_CASE(factory_makes_one_integration_per_entry) {
+BOOST_AUTO_TEST_CASE(builder_adds_one_integration_per_entry) {
   ConfigContext ctx("alerting.yml");
-  auto list = make_exec_integrations(
-      parse_yaml("[{command: [/bin/true]}, {command: [/bin/false]}]", ctx), ctx, "r.exec_configs");
+  std::vector<std::shared_ptr<Integration>> list;
+  add_exec_integrations(parse_yaml("[{command: [/bin/true]}, {command: [/bin/false]}]", ctx), ctx,
+                        "r.exec_configs", list);
   BOOST_TEST(ctx.ok());
   BOOST_REQUIRE(list.size() == 2u);
   BOOST_TEST(list[1]->kind() == "exec");
-  BOOST_TEST(make_exec_integrations(YAML::Node(), ctx, "r").empty());
-  make_exec_integrations(parse_yaml("{command: [/bin/true]}", ctx), ctx, "r.exec_configs");
+  add_exec_integrations(YAML::Node(), ctx, "r", list);
+  BOOST_TEST(list.size() == 2u);
+  add_exec_integrations(parse_yaml("{command: [/bin/true]}", ctx), ctx, "r.exec_configs", list);
   BOOST_TEST(!ctx.ok());
 }
 

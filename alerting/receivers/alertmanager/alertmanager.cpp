@@ -62,14 +62,13 @@ DeliveryResult AlertmanagerIntegration::deliver(const std::string& body,
                    body);
 }
 
-std::vector<std::shared_ptr<Integration>> make_alertmanager_integrations(const YAML::Node& list,
-                                                                         ConfigContext& ctx,
-                                                                         const std::string& where) {
-  std::vector<std::shared_ptr<Integration>> out;
-  if (!list.IsDefined() || list.IsNull()) return out;
+void add_alertmanager_integrations(const YAML::Node& list, ConfigContext& ctx,
+                                   const std::string& where,
+                                   std::vector<std::shared_ptr<Integration>>& out) {
+  if (!list.IsDefined() || list.IsNull()) return;
   if (!list.IsSequence()) {
     ctx.error(list, where + " must be a list");
-    return out;
+    return;
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
     const AlertmanagerConfig c =
@@ -77,7 +76,6 @@ std::vector<std::shared_ptr<Integration>> make_alertmanager_integrations(const Y
     for (const std::string& endpoint : c.endpoints)
       out.push_back(std::make_shared<AlertmanagerIntegration>(endpoint, c.timeout, c.tls, c.auth));
   }
-  return out;
 }
 
 }  // namespace hawatch::alerting

@@ -66,8 +66,8 @@ class AlertmanagerIntegration : public Integration {
 
 // One integration per URL of every entry of a receiver's `alertmanager_configs` list (null or
 // absent: none).
-std::vector<std::shared_ptr<Integration>> make_alertmanager_integrations(const YAML::Node& list,
-                                                                         ConfigContext& ctx,
-                                                                         const std::string& where);
+void add_alertmanager_integrations(const YAML::Node& list, ConfigContext& ctx,
+                                   const std::string& where,
+                                   std::vector<std::shared_ptr<Integration>>& out);
 
 }  // namespace hawatch::alerting

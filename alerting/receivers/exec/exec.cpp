@@ -183,20 +183,17 @@ DeliveryResult ExecIntegration::deliver(const std::string& body,
   return classify_exec_result(plugins::run_command(req), config_.timeout);
 }
 
-std::vector<std::shared_ptr<Integration>> make_exec_integrations(const YAML::Node& list,
-                                                                 ConfigContext& ctx,
-                                                                 const std::string& where) {
-  std::vector<std::shared_ptr<Integration>> out;
-  if (!list.IsDefined() || list.IsNull()) return out;
+void add_exec_integrations(const YAML::Node& list, ConfigContext& ctx, const std::string& where,
+                           std::vector<std::shared_ptr<Integration>>& out) {
+  if (!list.IsDefined() || list.IsNull()) return;
   if (!list.IsSequence()) {
     ctx.error(list, where + " must be a list");
-    return out;
+    return;
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
     ExecConfig c = read_exec_config(list[i], ctx, where + "[" + std::to_string(i) + "]");
     if (!c.command.empty()) out.push_back(std::make_shared<ExecIntegration>(std::move(c)));
   }
-  return out;
 }
 
 }  // namespace hawatch::alerting

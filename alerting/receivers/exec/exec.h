@@ -73,8 +73,7 @@ class ExecIntegration : public Integration {
 DeliveryResult classify_exec_result(const plugins::ExecResult& result, Duration timeout);
 
 // One integration per entry of a receiver's `exec_configs` list (null or absent: none).
-std::vector<std::shared_ptr<Integration>> make_exec_integrations(const YAML::Node& list,
-                                                                 ConfigContext& ctx,
-                                                                 const std::string& where);
+void add_exec_integrations(const YAML::Node& list, ConfigContext& ctx, const std::string& where,
+                           std::vector<std::shared_ptr<Integration>>& out);
 
 }  // namespace hawatch::alerting
