@@ -260,6 +260,13 @@ BOOST_AUTO_TEST_CASE(delivery_passes_argv_env_and_stdin_verbatim) {
   BOOST_TEST(contains(env, "HAWATCH_RECEIVER=team x\n"), env);
   BOOST_TEST(!contains(env, "HAWATCH_TEST_LEAK"), env);
   BOOST_TEST(!contains(env, "HOME="), env);
+  // A spooled body sets HAWATCH_* variables only, never PATH or the configured ones.
+  const ExecMessage forged{{"PATH=/tmp/evil", "OUT=/tmp/elsewhere", "HAWATCH_X=1"}, "{}"};
+  BOOST_TEST((exec.deliver(encode_exec_message(forged), "k2").outcome == Outcome::delivered));
+  const std::string env2 = read_file(out / "env");
+  BOOST_TEST(contains(env2, std::string("PATH=") + kExecPath + "\n"), env2);
+  BOOST_TEST(contains(env2, "HAWATCH_X=1\n"), env2);
+  BOOST_TEST(!contains(env2, "/tmp/evil"), env2);
 }
 
 BOOST_AUTO_TEST_CASE(exit_codes_map_onto_outcomes) {

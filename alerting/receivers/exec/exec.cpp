@@ -168,8 +168,9 @@ DeliveryResult ExecIntegration::deliver(const std::string& body,
   req.argv = config_.command;
   req.environment = {std::string("PATH=") + kExecPath, "LC_ALL=C"};
   for (const auto& [name, value] : config_.env) req.environment.push_back(name + "=" + value);
-  req.environment.insert(req.environment.end(), message->environment.begin(),
-                         message->environment.end());
+  // Only our own variables from the spooled body: PATH and the fixed ones stay what the config says.
+  for (const std::string& e : message->environment)
+    if (e.rfind("HAWATCH_", 0) == 0) req.environment.push_back(e);
   req.environment.push_back("HAWATCH_IDEMPOTENCY_KEY=" + idempotency_key);
   req.environment.push_back("HAWATCH_TIMEOUT_SECONDS=" +
                             std::to_string(std::chrono::duration<double>(config_.timeout).count()));
