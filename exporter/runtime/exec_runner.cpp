@@ -72,8 +72,9 @@ bool drain(int fd, std::string& into, std::size_t cap, bool& truncated) {
   }
 }
 
-// Writes what the pipe takes now; false once all of `data` is written or the pipe broke. SIGPIPE is blocked around the write, and a pending one taken back, so that a
-// command closing its stdin early is an EPIPE here rather than the end of the caller.
+// Writes what the pipe takes now; false once all of `data` is written or the pipe broke. SIGPIPE
+// is blocked around the write, and a pending one taken back, so that a command closing its stdin
+// early is an EPIPE here rather than the end of the caller.
 bool feed(int fd, const std::string& data, std::size_t& offset) {
   sigset_t pipe_only, old;
   sigemptyset(&pipe_only);
@@ -314,6 +315,8 @@ ExecResult run_command(const ExecRequest& req) {
   err_w.reset();
   if (rc != 0) {
     r.start_error = req.argv[0] + ": " + std::strerror(rc);
+    if (!req.working_directory.empty())
+      r.start_error += " (or working directory " + req.working_directory + ")";
     r.duration = Clock::now() - started;
     return r;
   }

@@ -296,6 +296,12 @@ BOOST_AUTO_TEST_CASE(exit_codes_map_onto_outcomes) {
   BOOST_TEST((m.outcome == Outcome::retry), m.detail);
   BOOST_TEST(contains(m.detail, "cannot start"), m.detail);
   BOOST_TEST((missing.deliver("garbage", "k").outcome == Outcome::permanent));
+  ExecConfig no_dir = config_for({"/bin/true"});
+  no_dir.working_directory = (dir.path / "gone").string();
+  ExecIntegration in_no_dir(no_dir);
+  const DeliveryResult d = in_no_dir.deliver(in_no_dir.render(context(), alerts(1)), "k");
+  BOOST_TEST((d.outcome == Outcome::retry), d.detail);
+  BOOST_TEST(contains(d.detail, "working directory " + no_dir.working_directory), d.detail);
 }
 
 // A command that exits without reading a large stdin is an EPIPE for the runner, not a SIGPIPE
