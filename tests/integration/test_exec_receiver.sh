@@ -28,7 +28,7 @@ deadline: ${DEADLINE:-4s}
 labels: { site: $label, "odd-name.x": "v$(printf '\xff\xfe')" }
 receiver:
   exec_configs:
-    - command: [ "$CMD", $arg, "two words", "" ]
+    - command: [ "$CMD", $arg, "two words", "", "x$(printf '\xff\xfe')y" ]
       timeout: ${2:-5s}
       env: { OUT: "$TMP/$1.out", SITE_NAME: amslpr }
       external_url: http://hawatch.example:9184
@@ -46,6 +46,7 @@ assert_eq "$ODD_ARG" "$(cat "$D/arg0")" "hostile argv passed verbatim"
 assert_eq "two words" "$(cat "$D/arg1")" "an argument with a space stays one argument"
 [[ -f $D/arg2 && ! -s $D/arg2 ]] || fail "the empty argument was dropped"
 ok "an empty argument stays an argument"
+assert_eq "$(printf 'x\xff\xfey')" "$(cat "$D/arg3")" "a non-UTF-8 argument byte for byte"
 [[ ! -e $PWNED ]] || fail "something ran the hostile text through a shell"
 ok "nothing was interpreted by a shell"
 assert_eq 4 "$(jq -r .version "$D/stdin")" "stdin: webhook version 4"
