@@ -8,6 +8,7 @@
 
 #include "api/api_v2.h"
 #include "collectors/shared/http_client.h"
+#include "core/html_escape.h"
 #include "core/log.h"
 #include "matchers/parse.h"
 #include "model/json_writer.h"
@@ -291,29 +292,7 @@ HttpRoute with_service(const AlertingApiOptions& o, std::vector<std::string> met
 }
 
 std::string html(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
+  return html_escape(s);
 }
 
 }  // namespace
