@@ -35,8 +35,7 @@ KindBuilder each(Config (*read)(const YAML::Node&, ConfigContext&, const std::st
 // The kinds read from ReceiverSpec::other_configs, by key. A key missing here is refused.
 const std::map<std::string, KindBuilder>& kind_builders() {
   static const std::map<std::string, KindBuilder> builders{
-      {"alertmanager_configs",
-       each<AlertmanagerConfig, AlertmanagerIntegration>(read_alertmanager_config)},
+      {"alertmanager_configs", add_alertmanager_integrations},  // one integration per URL
       {"exec_configs", each<ExecConfig, ExecIntegration>(read_exec_config)},
       // {"email_configs", each<EmailConfig, EmailIntegration>(read_email_config)},
   };
