@@ -20,17 +20,7 @@ P1=$(free_port)
 P2=$(free_port)
 fx() { D=$TMP/db P1=$P1 P2=$P2 bash "$FX" "$@"; }
 sql() { fx sql "$@"; }
-# The servers are not children of this shell: stop them on any exit, then lib.sh's cleanup
-# (with the exit status it reports; no ERR trap or set -e in here, or a failure would skip it).
-stop_servers_then_cleanup() {
-  local rc=$?
-  trap - ERR
-  set +e
-  fx stop >/dev/null 2>&1
-  (exit "$rc")
-  _cleanup
-}
-trap stop_servers_then_cleanup EXIT
+on_exit fx stop  # the servers are not children of this shell
 
 t0=$(date +%s%N)
 fx start
