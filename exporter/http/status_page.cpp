@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/url_redact.h"
+#include "core/utf8.h"
 #include "hawatch/version.h"
 
 namespace hawatch {
@@ -37,13 +38,21 @@ std::string format_time(const std::optional<std::chrono::system_clock::time_poin
   return buf;
 }
 
+// An error may quote a peer's reply: whatever bytes it holds, the page stays valid UTF-8 text.
+std::string printable_error(const std::string& error) {
+  std::string out = to_valid_utf8(redact_urls(error));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
 std::string collector_row(const CollectorStatus& s) {
   std::string state = !s.reported ? "pending" : s.success ? "ok" : s.stale ? "stale" : "failing";
   char duration[32];
   std::snprintf(duration, sizeof duration, "%.3f s", s.duration_seconds);
   return "<tr class=\"" + state + "\"><td>" + html_escape(s.collector) + "</td><td>" + state +
          "</td><td>" + (s.reported ? duration : "") + "</td><td>" + format_time(s.last_success) +
-         "</td><td>" + html_escape(redact_urls(s.error)) + "</td></tr>\n";
+         "</td><td>" + html_escape(printable_error(s.error)) + "</td></tr>\n";
 }
 }  // namespace
 

@@ -31,9 +31,10 @@ fault_init() {
 }
 
 start_fault_peer() {  # MODE ADDRESS
-  start_bg "fault-peer-$1" "$TMP/fault-peer.$1.log" "$PY" "$FAULT_PEER" "$1" "$2"
+  FAULT_PEER_LOG=$TMP/fault-peer.$1.log
+  start_bg "fault-peer-$1" "$FAULT_PEER_LOG" "$PY" "$FAULT_PEER" "$1" "$2"
   FAULT_PID=$BG_PID
-  wait_until 10 "fault peer ($1 on $2) ready" 'grep -q ready "$TMP/fault-peer.$1.log"'
+  wait_until 10 "fault peer ($1 on $2) ready" 'grep -q ready "$FAULT_PEER_LOG"'
 }
 
 stop_fault_peer() {
@@ -67,6 +68,10 @@ fault_expect_down() {
     'reason=$(status_reason "$FAULT_COLLECTOR"); [[ -n $reason ]]'
   FAULT_REASON=$reason
   ok "$what: status page reason: $reason"
+  hcurl / | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || fail "$what: the status page is not valid UTF-8"
+  [[ -z $(hcurl / | LC_ALL=C tr -d '\n\t\040-\176\200-\377') ]] ||
+    fail "$what: control characters on the status page"
+  ok "$what: the status page stays valid UTF-8 without control characters"
   assert_scrapes_fast "$what" 10
   FAULT_SCRAPES="${SCRAPE_P50}/${SCRAPE_MAX}s"
 }

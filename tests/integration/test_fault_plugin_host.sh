@@ -19,7 +19,7 @@ collectors:
   node: { enabled: false }
 plugins:
   load:
-    - { name: ctl, file: "$PLUGIN", interval: 1s, timeout: 2s, config: { control_file: "$CONTROL" } }
+    - { name: ctl, file: "$PLUGIN", interval: 2s, timeout: 2s, config: { control_file: "$CONTROL" } }
 YML
 start_hawatch --config.file="$TMP/hawatch.yml"
 fault_init "plugin host" 'hawatch_plugin_up{plugin="ctl"}' plugin/ctl

@@ -42,7 +42,9 @@ chmod 755 "$TMP" "$ODD" "$ODD/argv dump;\$(id).py"
 BUILD=$(cd "$(dirname "$HAWATCH_BIN")/.." && pwd)
 PLUGIN=$BUILD/tests/plugins/test_plugin_ok.so
 [[ -e $PLUGIN ]] || fail "missing $PLUGIN (build the test_plugin_ok target)"
-cp "$PLUGIN" "$ODD/plugin \$(touch $CANARY.so);\`x\` *.so"
+# (a file name has no "/": the canaries are relative, checked in $TMP and in hawatch's cwd)
+SO_NAME="plugin \$(touch canary.so) ;\`touch canary.tick\` 'q' \"dq\" *.so"
+cp "$PLUGIN" "$ODD/$SO_NAME"
 
 # YAML double-quoted scalars carry every byte (escapes for newline, tab, quote, backslash).
 yq() { "$PY" -c 'import json, sys; print(json.dumps(sys.argv[1], ensure_ascii=False))' "$1"; }
@@ -51,11 +53,11 @@ yq() { "$PY" -c 'import json, sys; print(json.dumps(sys.argv[1], ensure_ascii=Fa
   echo "  node: { enabled: false }"
   echo "plugins:"
   echo "  exec:"
-  printf '    - name: argv\n      interval: 1s\n      timeout: 5s\n      command:\n'
+  printf '    - name: argv\n      interval: 2s\n      timeout: 2s\n      command:\n'
   printf '        - %s\n' "$(yq "$ODD/argv dump;\$(id).py")" "$(yq "$TMP/argv.out")"
   for a in "${HOSTILE[@]}"; do printf '        - %s\n' "$(yq "$a")"; done
   echo "  load:"
-  printf '    - { name: odd, interval: 1s, file: %s }\n' "$(yq "$ODD/plugin \$(touch $CANARY.so);\`x\` *.so")"
+  printf '    - { name: odd, interval: 1s, file: %s }\n' "$(yq "$ODD/$SO_NAME")"
 } >"$TMP/hawatch.yml"
 run_capture "$HAWATCH_BIN" --check-config --config.file="$TMP/hawatch.yml"
 assert_eq 0 "$RC" "--check-config accepts the hostile argv ($ERR)"
@@ -63,7 +65,7 @@ start_hawatch --config.file="$TMP/hawatch.yml"
 wait_until 20 "the exec check ran" '[[ -s $TMP/argv.out ]]'
 wait_until 20 "the odd plugin ran" '[[ $(sample_value "$(scrape)" "hawatch_plugin_up{plugin=\"odd\"}") == 1 ]]'
 ok "the .so plugin at a hostile path loaded verbatim in the plugin host (plugin_up 1)"
-assert_eq 0 "$(sample_value "$(scrape)" 'hawatch_check_status{check="argv"}')" "the check at a hostile path ran (status OK)"
+assert_match "$(scrape)" '^hawatch_check_status\{([^}]*,)?check="argv"[,}].* 0$' "the check at a hostile path ran (status OK)"
 
 "$PY" - "$TMP/argv.out" "${HOSTILE[@]}" <<'EOF' || fail "argv did not arrive verbatim"
 import os, sys
@@ -76,7 +78,10 @@ if got != want:
     sys.exit(f"{len(got)} arguments arrived, {len(want)} sent")
 EOF
 ok "all ${#HOSTILE[@]} hostile arguments arrived verbatim, in order, as separate argv entries"
-left=$(compgen -G "$CANARY*" || true)
+left=
+for d in "$TMP" "$(readlink "/proc/$HAWATCH_PID/cwd")" "$ODD"; do
+  left+=$(compgen -G "$d/canary*" || true)
+done
 assert_eq "" "$left" "nothing the strings would run if a shell saw them happened"
 [[ ! -e "$HOME/PWNED" && ! -e /PWNED ]] || fail "a PWNED file appeared"
 ok "no file appeared outside the test"
