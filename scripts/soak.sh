@@ -241,9 +241,9 @@ sample() {  # ELAPSED
   fds=$(find "/proc/$HAWATCH_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
   thr=$(awk '/^Threads:/ { print $2 }' "/proc/$HAWATCH_PID/status")
   kids=$(pgrep -c -P "$HAWATCH_PID" || true)
-  read -r ok err p50 max < <(awk -v since="$SAMPLE_T0" '$1 > since { ok += $2; err += $3; if ($4 > p) p = $4; if ($5 > m) m = $5 }
-    END { printf "%d %d %.1f %.1f\n", ok, err, p * 1000, m * 1000 }' "$TMP/load.stats" 2>/dev/null || echo "0 0 0 0")
-  SAMPLE_T0=$(date +%s)
+  # The load generator's per-second lines since the last sample (by their own time stamps).
+  read -r ok err p50 max SAMPLE_T0 < <(awk -v since="$SAMPLE_T0" '$1 > since { ok += $2; err += $3; if ($4 > p) p = $4; if ($5 > m) m = $5; last = $1 }
+    END { printf "%d %d %.1f %.1f %d\n", ok, err, p * 1000, m * 1000, (last ? last : since) }' "$TMP/load.stats" 2>/dev/null || echo "0 0 0 0 $SAMPLE_T0")
   m=$(scrape)
   local firing
   firing=$(sample_value "$m" 'hawatch_alerts{alertname="SoakChurn",state="firing"}')

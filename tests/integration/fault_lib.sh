@@ -52,7 +52,8 @@ _fault_seconds_since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.1
 # The status page's error cell for COLLECTOR (empty when the row is missing or has none).
 status_reason() {  # COLLECTOR
   hcurl / | COL=$1 awk 'BEGIN { c = ENVIRON["COL"] }
-    index($0, "<td>" c "</td>") { n = split($0, cells, "<td>"); r = cells[n]; sub(/<\/td>.*/, "", r); print r; exit }'
+    index($0, "<td>" c "</td>") { n = split($0, cells, "<td>"); r = cells[n]; sub(/<\/td>.*/, "", r)
+      gsub(/&quot;/, "\"", r); gsub(/&#39;/, "'\''", r); gsub(/&lt;/, "<", r); gsub(/&gt;/, ">", r); gsub(/&amp;/, "\\&", r); print r; exit }'
 }
 
 fault_expect_down() {
@@ -63,6 +64,10 @@ fault_expect_down() {
   ok "$what: $FAULT_UP 0 after ${FAULT_DETECTED}s"
   alive "$HAWATCH_PID" || fail "$what: hawatch died"
   assert_eq 200 "$(hstatus /-/healthy)" "$what: /-/healthy still 200"
+  # A few more runs against the broken dependency: it stays down (no flapping), and the reason
+  # recorded is the one this fault gives, not the one of the moment it broke.
+  sleep "${FAULT_SETTLE:-4}"
+  assert_eq 0 "$(sample_value "$(scrape)" "$FAULT_UP")" "$what: still 0 after several more runs"
   local reason=''
   wait_until 10 "$what: a reason on the status page for $FAULT_COLLECTOR" \
     'reason=$(status_reason "$FAULT_COLLECTOR"); [[ -n $reason ]]'

@@ -92,7 +92,7 @@ collectors:
     - { name: bearer, interval: 1s, http: { url: "$H/bearer", bearer_token_file: "$S/bearer" } }
     - { name: peer, interval: 1s, peer: { url: "http://peer:$URL_PW@127.0.0.1:$E/-/healthy?token=$URL_TOKEN" } }
   litestream:
-    - { name: db, db_path: $TMP/app.db, replica_path: $TMP/replica, metrics_url: "http://x:$URL_PW@127.0.0.1:$G/metrics?token=$URL_TOKEN" }
+    - { name: db, db_path: $TMP/app.db, replica_path: $TMP/replica, metrics_url: "http://127.0.0.1:$G/metrics?token=$URL_TOKEN" }
 rule_files: [ "$TMP/rules/*.yml" ]
 alerting:
   route: { receiver: hooks, group_wait: 0s, group_interval: 1s, repeat_interval: 1s }
