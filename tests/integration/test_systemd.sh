@@ -208,7 +208,7 @@ wait_until 10 "systemd collector reports" '[[ -n $(metric hawatch_systemd_up) ]]
 m=$(scrape)
 assert_eq 0 "$(sample_value "$m" hawatch_systemd_up)" "a stuck bus: hawatch_systemd_up 0"
 dur=$(sample_value "$m" 'hawatch_collector_duration_seconds{collector="systemd"}')
-awk -v d="$dur" # (sd-bus' own default is 25 s: a collector that forgot its timeout would take that long)
+# (sd-bus' own default is 25 s: a collector that forgot its timeout would take that long)
 awk -v d="$dur" 'BEGIN { exit !(d > 0 && d < 3) }' || fail "collection took ${dur}s against a stuck bus (timeout 1s)"
 ok "the collection against a stuck bus ends within its timeout (1 s: the interval) (${dur}s)"
 [[ $(hstatus /metrics) == 200 ]] || fail "/metrics does not answer while the bus is stuck"
