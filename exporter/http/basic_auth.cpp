@@ -162,7 +162,10 @@ bool BasicAuth::check(const std::string& authorization, const std::string& remot
     user = "";  // a malformed header names nobody
   }
   // No header at all is how every browser starts; only refused credentials are worth a line.
-  if (!ok && !authorization.empty()) log_failure(user, remote, std::chrono::steady_clock::now());
+  // A name that is no configured user is not logged: it is often a password typed one field
+  // too early.
+  if (!ok && !authorization.empty())
+    log_failure(users_.count(user) ? user : "(unknown)", remote, std::chrono::steady_clock::now());
   return ok;
 }
 

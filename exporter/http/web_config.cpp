@@ -168,11 +168,10 @@ WebConfig load_web_config(const std::string& path) {
   // read(2), not std::ifstream: an ifstream reads a directory as an empty file, which would pass
   // as a web config with no TLS and no auth.
   std::string text;
-  int err = 0;
-  if (!read_file_into(path, text, err)) {
+  std::string why;
+  if (!read_regular_file_into(path, text, why)) {
     ConfigContext ctx(path);
-    ctx.error(YAML::Mark::null_mark(),
-              std::string("cannot read web config file: ") + std::strerror(err));
+    ctx.error(YAML::Mark::null_mark(), "cannot read web config file: " + why);
     ctx.throw_if_errors();
   }
   return parse_web_config(text, path);
