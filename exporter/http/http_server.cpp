@@ -2,7 +2,7 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -11,7 +11,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 #include <sys/socket.h>
 
@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/parse.h"
 #include "hawatch/version.h"
+#include "head_gate.h"
 #include "status_page.h"
 #include "tls_socket.h"
 
@@ -77,8 +78,8 @@ struct Shared {
   std::shared_ptr<SnapshotStore> store;
   std::function<bool()> healthy;
   BasicAuth auth;
-  // Set once the server exists; handlers only run while it does.
-  std::atomic<const Poco::Net::TCPServer*> server{nullptr};
+  // Set once the worker pool exists; handlers only run while it does.
+  std::atomic<const Poco::Net::TCPServerDispatcher*> dispatcher{nullptr};
 };
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -163,7 +164,8 @@ class Handler final : public HTTPRequestHandler {
     try {
       // Poco serves a connection on one thread for its whole life. With connections waiting
       // for a thread, close this one after the answer instead of idling on it.
-      if (const auto* server = shared_->server.load(); server && server->queuedConnections() > 0)
+      if (const auto* workers = shared_->dispatcher.load();
+          workers && workers->queuedConnections() > 0)
         res.setKeepAlive(false);
       for (const auto& [name, value] : shared_->options.web ? shared_->options.web->headers
                                                             : std::map<std::string, std::string>{})
@@ -310,6 +312,8 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
     // Poco's factory interface returns an owning raw pointer; HTTPServerConnection deletes it.
     return new Handler(shared_);
   }
+  // Shuts down the socket of every connection being served (HTTPServer::stopAll(true)).
+  void abort_connections() { serverStopped(this, true); }
 
  private:
   std::shared_ptr<Shared> shared_;
@@ -318,14 +322,35 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 constexpr long kKeepAliveSeconds = 5;
 constexpr int kThreadStackBytes = 512 * 1024;
 
+// TCPServerDispatcher is reference-counted by hand (its destructor is not public).
+struct ReleaseDispatcher {
+  void operator()(Poco::Net::TCPServerDispatcher* d) const { d->release(); }
+};
+
 }  // namespace
 
+// Connections go listener -> HeadGate (one thread, no worker until the request head is in; see
+// head_gate.h) -> Poco's TCPServerDispatcher queue -> a pool thread running Poco's
+// HTTPServerConnection (parsing, keep-alive, pipelining) -> Handler.
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
-  // Declared before `server`, which borrows it and must be destroyed first.
+  Poco::SharedPtr<Factory> factory;
+  // Declared before the dispatcher, which borrows it and must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Poco::Net::TCPServerDispatcher, ReleaseDispatcher> dispatcher;
+  std::unique_ptr<HeadGate> gate;
   std::uint16_t port = 0;
+  int max_queued = 0;
+
+  // On the gate's thread: never blocks.
+  void hand_over(const Poco::Net::StreamSocket& socket) {
+    if (dispatcher->queuedConnections() >= max_queued) {
+      Poco::Net::StreamSocket copy = socket;
+      if (!socket.secure()) send_refusal(copy, 503, "Service Unavailable");
+      return;
+    }
+    dispatcher->enqueue(socket);
+  }
 };
 
 HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore> store,
@@ -373,9 +398,16 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
   // demand up to max_threads and idle ones end after a minute; small stacks, as a request needs
   // little (the body is prepared text).
   impl_->pool = std::make_unique<Poco::ThreadPool>(1, options.max_threads, 60, kThreadStackBytes);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<Factory>(impl_->shared),
-                                                          *impl_->pool, socket, params);
-  impl_->shared->server = impl_->server.get();
+  impl_->factory = Poco::makeShared<Factory>(impl_->shared);
+  impl_->max_queued = options.max_queued;
+  impl_->dispatcher.reset(new Poco::Net::TCPServerDispatcher(
+      Poco::makeShared<Poco::Net::HTTPServerConnectionFactory>(params, impl_->factory),
+      *impl_->pool, params));
+  impl_->shared->dispatcher = impl_->dispatcher.get();
+  const bool tls = options.web && options.web->tls;
+  impl_->gate = std::make_unique<HeadGate>(
+      socket, tls, options.head_limits,
+      [impl = impl_.get()](const Poco::Net::StreamSocket& s) { impl->hand_over(s); });
 }
 
 HttpServer::~HttpServer() {
@@ -383,16 +415,20 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() {
-  impl_->server->start();
+  impl_->gate->start();
 }
 
 void HttpServer::stop() {
-  if (impl_ && impl_->server) {
-    // Ends idle kept-alive connections at once rather than after their keep-alive wait.
-    impl_->server->stopAll(true);
-    impl_->shared->server = nullptr;
-    impl_->server.reset();
+  if (impl_ && impl_->gate) {
+    impl_->gate->stop();  // no new connections, waiting ones closed
+    // What HTTPServer::stopAll(true) does: shut down every served connection's socket, so idle
+    // kept-alive ones end at once rather than after their keep-alive wait.
+    impl_->factory->abort_connections();
+    impl_->dispatcher->stop();
     impl_->pool->joinAll();
+    impl_->shared->dispatcher = nullptr;
+    impl_->dispatcher.reset();
+    impl_->gate.reset();
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/snapshot.h"
+#include "head_gate.h"
 #include "web_config.h"
 
 namespace Poco::Net {
@@ -58,6 +59,9 @@ struct HttpServerOptions {
   // are closed after 5 s) and connections waiting for one; beyond that, new ones are refused.
   int max_threads = 64;
   int max_queued = 64;
+  // Connections wait for their request head without a thread (head_gate.h): these bound the
+  // head's size and time and the number of such connections.
+  HeadLimits head_limits;
   // Extra endpoints (the alerting and failover APIs), behind the same authentication. The first
   // route whose path matches answers; a path that matches with another method gets 405.
   std::vector<HttpRoute> routes;
