@@ -112,9 +112,11 @@ struct HeadGate::Impl {
   std::thread thread;
   std::once_flag stopped;
 
-  void watch(int fd, std::uint64_t tag) {
+  // Clients are edge-triggered: peeking leaves their bytes in the kernel, so level-triggered
+  // readiness would fire without end for every incomplete head; an edge comes with each arrival.
+  void watch(int fd, std::uint64_t tag, bool edge) {
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    ev.events = EPOLLIN | (edge ? EPOLLET | EPOLLRDHUP : 0u);
     ev.data.u64 = tag;
     ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &ev);
   }
@@ -155,7 +157,7 @@ struct HeadGate::Impl {
     const int fd = socket.impl()->sockfd();
     waiting.push_back({std::move(socket), std::move(client), Clock::now() + limits.head_deadline});
     by_fd[fd] = std::prev(waiting.end());
-    watch(fd, static_cast<std::uint64_t>(fd));
+    watch(fd, static_cast<std::uint64_t>(fd), true);
   }
 
   void readable(int fd) {
@@ -203,8 +205,8 @@ struct HeadGate::Impl {
   void run() {
     constexpr std::uint64_t kListener = ~std::uint64_t{0};
     constexpr std::uint64_t kWake = kListener - 1;
-    watch(listener.impl()->sockfd(), kListener);
-    watch(wake.get(), kWake);
+    watch(listener.impl()->sockfd(), kListener, false);
+    watch(wake.get(), kWake, false);
     epoll_event events[64];
     for (;;) {
       const int n = ::epoll_wait(epoll.get(), events, 64, wait_ms());
