@@ -160,7 +160,7 @@ struct HeadGate::Impl {
     watch(fd, static_cast<std::uint64_t>(fd), true);
   }
 
-  void readable(int fd) {
+  void readable(int fd, bool peer_done) {
     const auto found = by_fd.find(fd);
     if (found == by_fd.end()) return;
     const auto it = found->second;
@@ -170,6 +170,8 @@ struct HeadGate::Impl {
     const std::string_view data(peek_buffer.data(), static_cast<std::size_t>(n));
     switch (tls ? scan_tls_hello(data) : scan_http_head(data, limits)) {
       case HeadState::incomplete:
+        // Half-closed before the head ended: it can never be completed.
+        if (peer_done) refuse(it, 400, "Bad Request");
         return;
       case HeadState::complete: {
         const Poco::Net::StreamSocket socket = it->socket;
@@ -216,7 +218,7 @@ struct HeadGate::Impl {
         if (tag == kListener)
           accept_one();
         else
-          readable(static_cast<int>(tag));
+          readable(static_cast<int>(tag), (events[i].events & (EPOLLRDHUP | EPOLLHUP)) != 0);
       }
       expire();
     }

@@ -926,3 +926,18 @@ BOOST_AUTO_TEST_CASE(scrapes_succeed_during_a_slowloris_of_400_connections) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(hostile_clients_more)
+
+BOOST_AUTO_TEST_CASE(a_head_cut_short_by_the_client_is_400_at_once) {
+  StaticServer s;
+  const auto start = Clock::now();
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(), "GET /metrics HTTP/1.1\r\nHost: t\r\n");
+  ::shutdown(fd.get(), SHUT_WR);
+  BOOST_TEST(status_line(read_until(fd.get(), "<never>", Clock::now() + 20s)) ==
+             "HTTP/1.1 400 Bad Request");
+  BOOST_TEST((Clock::now() - start < 8s), "refused before the 10 s head deadline");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
