@@ -232,10 +232,25 @@ class Handler final : public HTTPRequestHandler {
       if (!fresh) it->second += ", " + value;
     }
     request.client = req.clientAddress().toString();
-    if (!read_body(req, route.max_body_bytes, request.body)) {
-      res.setKeepAlive(false);  // the rest of the body is still on the wire
-      return send(res, req, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "text/plain; charset=utf-8",
-                  "Request body larger than " + std::to_string(route.max_body_bytes) + " bytes\n");
+    // Without a length or chunking Poco would read a POST's body until the client closes.
+    const bool bodiless = method == "GET" || method == "DELETE";
+    if (!bodiless && !req.hasContentLength() && !req.getChunkedTransferEncoding()) {
+      res.setKeepAlive(false);
+      return send(res, req, HTTPResponse::HTTP_LENGTH_REQUIRED, "text/plain; charset=utf-8",
+                  "A request body needs Content-Length or chunked transfer encoding\n");
+    }
+    switch (read_body(req, route.max_body_bytes, shared_->options.body_deadline, request.body)) {
+      case BodyRead::ok:
+        break;
+      case BodyRead::too_large:
+        res.setKeepAlive(false);  // the rest of the body is still on the wire
+        return send(
+            res, req, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "text/plain; charset=utf-8",
+            "Request body larger than " + std::to_string(route.max_body_bytes) + " bytes\n");
+      case BodyRead::too_slow:
+        res.setKeepAlive(false);
+        return send(res, req, HTTPResponse::HTTP_REQUEST_TIMEOUT, "text/plain; charset=utf-8",
+                    "Request body not received in time\n");
     }
     const HttpReply reply = route.handler(request);
     for (const auto& [name, value] : reply.headers) res.set(name, value);
@@ -243,20 +258,45 @@ class Handler final : public HTTPRequestHandler {
          reply.body);
   }
 
-  // Reads at most `limit` bytes of body; false when there is more (by Content-Length or by
-  // what arrives).
-  static bool read_body(HTTPServerRequest& req, std::size_t limit, std::string& body) {
+  enum class BodyRead { ok, too_large, too_slow };
+
+  // Reads at most `limit` bytes of body within `deadline`: each socket read may wait only for
+  // what is left of it, so a client trickling its body cannot hold the thread for longer.
+  static BodyRead read_body(HTTPServerRequest& req, std::size_t limit,
+                            std::chrono::milliseconds deadline, std::string& body) {
     if (req.hasContentLength() && req.getContentLength64() > static_cast<std::int64_t>(limit))
-      return false;
+      return BodyRead::too_large;
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&req);
+    // Later requests on the connection get the server's usual read timeout back.
+    struct RestoreTimeout {
+      Poco::Net::HTTPServerRequestImpl* impl;
+      Poco::Timespan saved = impl ? impl->socket().getReceiveTimeout() : Poco::Timespan();
+      ~RestoreTimeout() {
+        if (impl) impl->socket().setReceiveTimeout(saved);
+      }
+    } restore{impl};
+    const auto end = std::chrono::steady_clock::now() + deadline;
     std::istream& in = req.stream();
     char buffer[8192];
     while (in) {
-      in.read(buffer, sizeof buffer);
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+          end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return BodyRead::too_slow;
+      if (impl != nullptr) impl->socket().setReceiveTimeout(Poco::Timespan(left.count()));
+      // peek() makes at most one socket read; readsome() then takes what it brought. A plain
+      // read() would loop over socket reads until its buffer is full, past the deadline.
+      try {
+        if (in.peek() == std::char_traits<char>::eof()) break;
+      } catch (const Poco::TimeoutException&) {
+        return BodyRead::too_slow;
+      }
+      in.readsome(buffer, sizeof buffer);
       const auto n = static_cast<std::size_t>(in.gcount());
-      if (body.size() + n > limit) return false;
+      if (body.size() + n > limit) return BodyRead::too_large;
       body.append(buffer, n);
     }
-    return true;
+    // A failed socket read (its timeout) ends the stream with badbit rather than an exception.
+    return in.bad() ? BodyRead::too_slow : BodyRead::ok;
   }
 
   void dispatch(HTTPServerRequest& req, HTTPServerResponse& res) {

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP(S) endpoint: /metrics from the current snapshot, /, /-/healthy, /-/ready.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -62,6 +63,8 @@ struct HttpServerOptions {
   // Connections wait for their request head without a thread (head_gate.h): these bound the
   // head's size and time and the number of such connections.
   HeadLimits head_limits;
+  // A route's request body must have arrived within this (else 408).
+  std::chrono::milliseconds body_deadline{10'000};
   // Extra endpoints (the alerting and failover APIs), behind the same authentication. The first
   // route whose path matches answers; a path that matches with another method gets 405.
   std::vector<HttpRoute> routes;

@@ -941,3 +941,52 @@ BOOST_AUTO_TEST_CASE(a_head_cut_short_by_the_client_is_400_at_once) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(request_bodies)
+
+HttpServerOptions echo_options() {
+  auto options = loopback_options();
+  HttpRoute echo;
+  echo.methods = {"POST"};
+  echo.path = "/api/echo";
+  echo.max_body_bytes = 64;
+  echo.handler = [](const HttpRequest& r) { return HttpReply{200, "text/plain", r.body, {}}; };
+  options.routes.push_back(echo);
+  options.body_deadline = 500ms;
+  return options;
+}
+
+BOOST_AUTO_TEST_CASE(a_post_without_length_gets_411_not_a_read_until_close) {
+  StaticServer s(echo_options());
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(), "POST /api/echo HTTP/1.1\r\nHost: t\r\n\r\nabc");
+  BOOST_TEST(status_line(read_until(fd.get(), "\r\n", Clock::now() + 8s)) ==
+             "HTTP/1.1 411 Length Required");
+}
+
+BOOST_AUTO_TEST_CASE(a_trickled_body_gets_408_after_the_body_deadline) {
+  StaticServer s(echo_options());
+  UniqueFd fd(connect_loopback(s.server->port()));
+  const auto start = Clock::now();
+  send_all(fd.get(), "POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 40\r\n\r\nab");
+  std::string got;
+  for (int i = 0; i < 30 && got.empty(); ++i) {
+    ::send(fd.get(), "c", 1, MSG_NOSIGNAL);  // a byte every 200 ms: no single read times out
+    got = read_until(fd.get(), "\r\n", Clock::now() + 200ms);
+  }
+  BOOST_TEST(status_line(got).starts_with("HTTP/1.1 408 "), got);
+  BOOST_TEST((Clock::now() - start < 5s), "the deadline bounds the whole body");
+}
+
+BOOST_AUTO_TEST_CASE(bodies_within_limits_are_echoed_fixed_and_chunked) {
+  StaticServer s(echo_options());
+  const std::string got = ask_raw(s.server->port(),
+                                  "POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\n"
+                                  "abc"
+                                  "POST /api/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                                  "chunked\r\nConnection: close\r\n\r\n2\r\nde\r\n0\r\n\r\n");
+  BOOST_TEST(contains(got, "\r\n\r\nabc"), got);
+  BOOST_TEST(contains(got, "\r\n\r\nde"), got);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
