@@ -82,14 +82,9 @@ struct Shared {
   std::shared_ptr<SnapshotStore> store;
   std::function<bool()> healthy;
   BasicAuth auth;
-<<<<<<< HEAD
+  StatusHistory history;
   // Set once the worker pool exists; handlers only run while it does.
   std::atomic<const Poco::Net::TCPServerDispatcher*> dispatcher{nullptr};
-=======
-  StatusHistory history;
-  // Set once the server exists; handlers only run while it does.
-  std::atomic<const Poco::Net::TCPServer*> server{nullptr};
->>>>>>> main
 };
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -332,7 +327,8 @@ class Handler final : public HTTPRequestHandler {
   void status_page(HTTPServerRequest& req, HTTPServerResponse& res) {
     const auto& opts = shared_->options;
     // The page judges from the exposition a scrape would get, so the two never disagree.
-    const plugins::PromText exposition = plugins::parse_prometheus_text(shared_->store->current()->text());
+    const plugins::PromText exposition =
+        plugins::parse_prometheus_text(shared_->store->current()->text());
     StatusPageInput input;
     input.node_name = opts.node_name;
     input.telemetry_path = opts.telemetry_path;
@@ -389,15 +385,6 @@ struct ReleaseDispatcher {
 
 }  // namespace
 
-<<<<<<< HEAD
-// Connections go listener -> HeadGate (one thread, no worker until the request head is in; see
-// head_gate.h) -> Poco's TCPServerDispatcher queue -> a pool thread running Poco's
-// HTTPServerConnection (parsing, keep-alive, pipelining) -> Handler.
-struct HttpServer::Impl {
-  std::shared_ptr<Shared> shared;
-  Poco::SharedPtr<Factory> factory;
-  // Declared before the dispatcher, which borrows it and must be destroyed first.
-=======
 // Samples the served values for the status page's sparklines until stopped.
 class HistorySampler {
  public:
@@ -437,11 +424,14 @@ class HistorySampler {
   std::thread thread_;  // last: starts once the members it uses exist
 };
 
+// Connections go listener -> HeadGate (one thread, no worker until the request head is in; see
+// head_gate.h) -> Poco's TCPServerDispatcher queue -> a pool thread running Poco's
+// HTTPServerConnection (parsing, keep-alive, pipelining) -> Handler.
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
   std::unique_ptr<HistorySampler> sampler;
-  // Declared before `server`, which borrows it and must be destroyed first.
->>>>>>> main
+  Poco::SharedPtr<Factory> factory;
+  // Declared before the dispatcher, which borrows it and must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::TCPServerDispatcher, ReleaseDispatcher> dispatcher;
   std::unique_ptr<HeadGate> gate;
@@ -521,14 +511,10 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() {
-<<<<<<< HEAD
   impl_->gate->start();
-=======
-  impl_->server->start();
   if (impl_->shared->options.history_interval.count() > 0)
     impl_->sampler =
         std::make_unique<HistorySampler>(impl_->shared, impl_->shared->options.history_interval);
->>>>>>> main
 }
 
 void HttpServer::stop() {
