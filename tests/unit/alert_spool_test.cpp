@@ -206,5 +206,5 @@ BOOST_AUTO_TEST_CASE(record_times_out_of_range_are_damage) {
       BOOST_CHECK_THROW(decode_spool_record(damaged), std::runtime_error);
     }
   }
-  BOOST_TEST(decode_spool_record(text).deadline == r.deadline);
+  BOOST_TEST((decode_spool_record(text).deadline == r.deadline));
 }

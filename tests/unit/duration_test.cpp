@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(format_duration_round_trips) {
 BOOST_AUTO_TEST_CASE(format_duration_round_trips_odd_values) {
   for (std::int64_t ms : {std::int64_t{1}, std::int64_t{999}, std::int64_t{1001}, kMinute - 1,
                           kHour + kMinute + kSecond + 1, 3 * kYear + kWeek - 1,
-                          std::numeric_limits<std::int64_t>::max()}) {
+                          std::numeric_limits<std::int64_t>::max() / 1'000'000}) {
     const std::string text = format_duration(Duration{ms});
     const auto back = parse_duration(text);
     BOOST_REQUIRE_MESSAGE(back.has_value(), text << " does not parse");

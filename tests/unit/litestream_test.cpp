@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(litestream_metrics_from_a_hostile_server) {
           "litestream_replica_wal_index{db=\"/a.db\",name=\"file\",replica=\"x\"} 3\n";
   const auto start = std::chrono::steady_clock::now();
   const DbMetrics m = select_db_metrics(plugins::parse_prometheus_text(text), "/a.db");
-  BOOST_TEST(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
   BOOST_TEST(m.served.size() == kMaxServedListed);
   BOOST_TEST(m.served.front() == "/db0");
   BOOST_TEST_REQUIRE(m.series.size() == 1u);
