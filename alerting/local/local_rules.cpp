@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/html_escape.h"
 #include "core/log.h"
 #include "core/metric_sink.h"
 #include "model/alert.h"
@@ -45,29 +46,7 @@ Labels sink_labels(const promql::Labels& labels) {
 }
 
 std::string html(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
+  return html_escape(s);
 }
 
 using alerting::append_json_string;
@@ -90,7 +69,6 @@ std::string_view annotation(const AlertInfo& a, std::string_view name) {
 }
 
 }  // namespace
-
 
 LocalRules::LocalRules(std::shared_ptr<SnapshotStore> store) : store_(std::move(store)) {}
 

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gotext/go_text.h"
+
 namespace hawatch::alerting {
 
 // Sorted by name, as Alertmanager's model.LabelSet; heterogeneous lookup by string_view.
@@ -59,8 +61,8 @@ bool overlaps(const Alert& existing, const Alert& incoming);
 
 // Go's model.LabelSet.String(): {a="b", c="d"} with Go %q quoting, entries sorted as strings.
 std::string format_label_set(const LabelSet& labels);
-// Go's strconv.Quote for label values: "...", escapes and \x.. for invalid UTF-8.
-std::string go_quote(std::string_view text);
+// Go's strconv.Quote for label values is gotext::go_quote.
+using gotext::go_quote;
 
 // RFC 3339 with nanoseconds and trailing zeros trimmed, UTC ("Z"); Time{} prints as Go's zero
 // time "0001-01-01T00:00:00Z".

@@ -87,7 +87,8 @@ bool decode_basic(const std::string& header, std::string& user, std::string& pas
   return true;
 }
 
-std::string cache_key(const std::string& user, const std::string& password, const std::string& hash) {
+std::string cache_key(const std::string& user, const std::string& password,
+                      const std::string& hash) {
   Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
   sha.update(user);
   sha.update(std::string(1, '\0'));

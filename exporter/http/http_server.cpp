@@ -19,13 +19,17 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "basic_auth.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/prom_text.h"
 #include "hawatch/version.h"
 #include "status_page.h"
 #include "tls_socket.h"
@@ -77,6 +81,7 @@ struct Shared {
   std::shared_ptr<SnapshotStore> store;
   std::function<bool()> healthy;
   BasicAuth auth;
+  StatusHistory history;
   // Set once the server exists; handlers only run while it does.
   std::atomic<const Poco::Net::TCPServer*> server{nullptr};
 };
@@ -273,15 +278,25 @@ class Handler final : public HTTPRequestHandler {
                   "text/plain; charset=utf-8",
                   ok ? "Ready\n" : "Not ready: first collection running\n");
     }
-    if (path == "/") {
-      return send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8",
-                  render_status_page(StatusPageInput{
-                      opts.node_name, opts.telemetry_path, shared_->store->status(),
-                      shared_->store->last_reload_successful(),
-                      render_pi_section(shared_->store->current()->text()) +
-                          (opts.status_sections ? opts.status_sections() : std::string())}));
-    }
+    if (path == "/") return status_page(req, res);
     send(res, req, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found\n");
+  }
+
+  void status_page(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const auto& opts = shared_->options;
+    // The page judges from the exposition a scrape would get, so the two never disagree.
+    const plugins::PromText exposition = plugins::parse_prometheus_text(shared_->store->current()->text());
+    StatusPageInput input;
+    input.node_name = opts.node_name;
+    input.telemetry_path = opts.telemetry_path;
+    input.collectors = shared_->store->status();
+    input.last_reload_successful = shared_->store->last_reload_successful();
+    input.extra_html = render_pi_section(exposition) +
+                       (opts.status_sections ? opts.status_sections() : std::string());
+    input.role = node_role(exposition);
+    input.subsystems = assess_subsystems(input.collectors, exposition);
+    input.sparklines = shared_->history.sparklines();
+    send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", render_status_page(input));
   }
 
   void metrics(HTTPServerRequest& req, HTTPServerResponse& res) {
@@ -320,8 +335,48 @@ constexpr int kThreadStackBytes = 512 * 1024;
 
 }  // namespace
 
+// Samples the served values for the status page's sparklines until stopped.
+class HistorySampler {
+ public:
+  HistorySampler(std::shared_ptr<Shared> shared, std::chrono::seconds interval)
+      : thread_([this, shared = std::move(shared), interval] { run(*shared, interval); }) {}
+  ~HistorySampler() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  HistorySampler(const HistorySampler&) = delete;
+  HistorySampler& operator=(const HistorySampler&) = delete;
+
+ private:
+  void run(Shared& shared, std::chrono::seconds interval) {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      // Not before the first collection: an empty snapshot would only draw zeros.
+      if (shared.store->ready()) {
+        lock.unlock();
+        shared.history.sample(plugins::parse_prometheus_text(shared.store->current()->text()),
+                              std::chrono::system_clock::now());
+        lock.lock();
+        wake_.wait_for(lock, interval, [&] { return stop_; });
+      } else {
+        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
+  std::unique_ptr<HistorySampler> sampler;
   // Declared before `server`, which borrows it and must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -384,6 +439,9 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   impl_->server->start();
+  if (impl_->shared->options.history_interval.count() > 0)
+    impl_->sampler =
+        std::make_unique<HistorySampler>(impl_->shared, impl_->shared->options.history_interval);
 }
 
 void HttpServer::stop() {
@@ -394,6 +452,7 @@ void HttpServer::stop() {
     impl_->server.reset();
     impl_->pool->joinAll();
   }
+  if (impl_) impl_->sampler.reset();
 }
 
 std::uint16_t HttpServer::port() const {

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP(S) endpoint: /metrics from the current snapshot, /, /-/healthy, /-/ready.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -61,6 +62,9 @@ struct HttpServerOptions {
   // Extra endpoints (the alerting and failover APIs), behind the same authentication. The first
   // route whose path matches answers; a path that matches with another method gets 405.
   std::vector<HttpRoute> routes;
+  // How often the status page's sparklines sample the served values (the last hour is kept);
+  // zero: no sparklines.
+  std::chrono::seconds history_interval{30};
   // Further sections of the status page (escaped HTML).
   std::function<std::string()> status_sections;
 };

@@ -50,9 +50,9 @@ TlsServerConfig read_tls(MapReader& tls, const YAML::Node& section, const std::s
   cfg.cert_file = resolve(source, tls.string("cert_file").value_or(""));
   cfg.key_file = resolve(source, tls.string("key_file").value_or(""));
   cfg.client_ca_file = resolve(source, tls.string("client_ca_file").value_or(""));
-  const auto auth = tls.choice("client_auth_type",
-                               {"NoClientCert", "RequestClientCert", "RequireAnyClientCert",
-                                "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"});
+  const auto auth =
+      tls.choice("client_auth_type", {"NoClientCert", "RequestClientCert", "RequireAnyClientCert",
+                                      "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"});
   if (auth == "RequestClientCert") cfg.client_auth = ClientAuth::request;
   if (auth == "RequireAnyClientCert") cfg.client_auth = ClientAuth::require_any;
   if (auth == "VerifyClientCertIfGiven") cfg.client_auth = ClientAuth::verify_if_given;
@@ -69,7 +69,8 @@ TlsServerConfig read_tls(MapReader& tls, const YAML::Node& section, const std::s
   };
   require("cert_file", cfg.cert_file);
   require("key_file", cfg.key_file);
-  if (!cfg.cert_file.empty()) check_readable(ctx, tls.node("cert_file"), "cert_file", cfg.cert_file);
+  if (!cfg.cert_file.empty())
+    check_readable(ctx, tls.node("cert_file"), "cert_file", cfg.cert_file);
   if (!cfg.key_file.empty()) check_readable(ctx, tls.node("key_file"), "key_file", cfg.key_file);
   const bool verifies = cfg.client_auth == ClientAuth::verify_if_given ||
                         cfg.client_auth == ClientAuth::require_and_verify;
@@ -126,7 +127,8 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
   WebConfig cfg;
   cfg.source = source;
   MapReader top(root, ctx, "");
-  if (YAML::Node tls_node = top.node("tls_server_config"); tls_node.IsDefined() && !tls_node.IsNull()) {
+  if (YAML::Node tls_node = top.node("tls_server_config");
+      tls_node.IsDefined() && !tls_node.IsNull()) {
     MapReader tls(tls_node, ctx, "tls_server_config");
     if (tls.valid()) cfg.tls = read_tls(tls, tls_node, source);
     cfg.tls_line = tls_node.Mark().line + 1;
