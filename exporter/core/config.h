@@ -15,7 +15,17 @@
 
 namespace hawatch {
 
+// yaml-cpp's Node::operator= writes into the node it replaces (so every copy of that node changes
+// too) and merges the two documents' node memory, so a config assigned anew on every reload
+// would keep every document it ever read. The assignments of the structs holding nodes replace
+// the whole value instead: the nodes are copy-constructed (a new reference), never assigned.
 struct CollectorConfig {
+  CollectorConfig() = default;
+  CollectorConfig(const CollectorConfig&) = default;
+  CollectorConfig(CollectorConfig&&) noexcept = default;
+  CollectorConfig& operator=(const CollectorConfig& other);
+  CollectorConfig& operator=(CollectorConfig&& other) noexcept;
+
   std::string name;
   Enablement enablement = Enablement::automatic;
   Duration interval{};
@@ -24,7 +34,13 @@ struct CollectorConfig {
   YAML::Node options;  // the section without enabled/interval/timeout/staleness
 };
 
-struct Config {
+struct Config {  // assignments: see CollectorConfig
+  Config() = default;
+  Config(const Config&) = default;
+  Config(Config&&) noexcept = default;
+  Config& operator=(const Config& other);
+  Config& operator=(Config&& other) noexcept;
+
   std::string source;  // file path, or "<embedded default>"
   std::string node_name;
   std::size_t workers = 4;
