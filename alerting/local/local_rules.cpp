@@ -9,6 +9,7 @@
 #include "core/metric_sink.h"
 #include "model/alert.h"
 #include "model/json_writer.h"
+#include "promql/lookback.h"
 #include "rules/recording_rule.h"
 
 namespace hawatch::local {
@@ -123,12 +124,28 @@ std::vector<std::string> LocalRules::load(const LocalRulesConfig& config) {
                 {{"file", config.state_file}, {"err", err}});
     restored_ = true;
   }
-  if (config.retention != config_.retention || first)
-    storage_ = promql::MemoryStorage(config.retention);
+  // The history stays across reloads; a shorter need trims it at the next evaluation.
+  storage_.set_retention(needed_retention(config));
   config_ = config;
   next_due_ = 0;
   wake_.notify_all();
   return {};
+}
+
+std::chrono::milliseconds LocalRules::needed_retention(const LocalRulesConfig& config) const {
+  const auto eval = manager_options(config).eval;
+  std::int64_t reach = 0;
+  for (const auto& g : manager_->groups()) {
+    for (const auto& r : g->rules()) {
+      const promql::Expr& expr = r->spec().expr;
+      if (expr.type_name().empty()) continue;  // not parsed (a loaded rule always is)
+      reach = std::max(reach, promql::lookback_ms(expr.root(), eval.lookback_delta.count(),
+                                                  eval.default_subquery_step.count()));
+    }
+  }
+  // The slack covers an evaluation that runs late against the compaction before it.
+  const std::chrono::milliseconds needed{reach + 60'000};
+  return std::min(needed, config.retention);
 }
 
 void LocalRules::clear() {
@@ -283,7 +300,9 @@ void LocalRules::set_alert_sink(AlertSink sink) {
 void LocalRules::forward(const std::string& expr, const std::vector<rules::Alert>& alerts) const {
   if (!sink_) return;
   std::vector<alerting::Alert> out;
-  const auto at = [](promql::Timestamp ms) { return alerting::Time(std::chrono::milliseconds(ms)); };
+  const auto at = [](promql::Timestamp ms) {
+    return alerting::Time(std::chrono::milliseconds(ms));
+  };
   const alerting::Time now = Clock::now();
   for (const rules::Alert& a : alerts) {
     alerting::Alert x;
@@ -295,8 +314,8 @@ void LocalRules::forward(const std::string& expr, const std::vector<rules::Alert
       x.ends_at = at(*a.resolved_at);
     else if (a.valid_until)
       x.ends_at = at(*a.valid_until);
-    x.generator_url = config_.external_url + "/graph?g0.expr=" + url_query_escape(expr) +
-                      "&g0.tab=1";
+    x.generator_url =
+        config_.external_url + "/graph?g0.expr=" + url_query_escape(expr) + "&g0.tab=1";
     x.updated_at = now;
     out.push_back(std::move(x));
   }

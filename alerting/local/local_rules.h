@@ -36,7 +36,8 @@ struct LocalRulesConfig {
   std::string state_file;    // where alert state survives restarts; empty: not kept
   std::string external_url;  // for generatorURL and $externalURL
   std::map<std::string, std::string> external_labels;
-  // How far back range functions may look (bounded memory): the storage keeps this much.
+  // The most the storage keeps (bounded memory). It keeps less when the rules read less: what
+  // the loaded rules' selectors, ranges, subqueries and offsets reach back, plus a minute.
   std::chrono::milliseconds retention = std::chrono::hours(1);
 };
 
@@ -101,6 +102,9 @@ class LocalRules {
   void forward(const std::string& expr, const std::vector<rules::Alert>& alerts) const;
 
   std::shared_ptr<SnapshotStore> store_;
+  // How far back the loaded rules read, plus slack, at most config.retention. Caller holds mutex_.
+  std::chrono::milliseconds needed_retention(const LocalRulesConfig& config) const;
+
   mutable std::mutex mutex_;  // manager_, storage_, feed_, alerts_, config_
   std::condition_variable wake_;
   bool stopping_ = false;

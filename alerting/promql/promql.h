@@ -90,6 +90,9 @@ class MemoryStorage final : public Storage {
   void mark_stale(const Labels& labels, Timestamp t);
   // Drops points older than newest - retention, and series left empty.
   void compact(Timestamp now);
+  // Keeps what is stored: a shorter retention takes effect at the next compact().
+  void set_retention(std::chrono::milliseconds retention);
+  std::chrono::milliseconds retention() const;
   std::size_t series_count() const;
 
   void select(const std::vector<Matcher>& matchers, Timestamp mint, Timestamp maxt,

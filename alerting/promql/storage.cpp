@@ -1,6 +1,7 @@
 // MemoryStorage: series kept in a map by label set, points in time order. select() is a linear
 // scan over series, which is what a single node's few thousand local series need.
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "promql.h"
@@ -8,7 +9,9 @@
 namespace hawatch::promql {
 
 struct MemoryStorage::Impl {
-  using ByLabels = std::map<Labels, std::vector<Point>>;
+  // A deque: compaction drops the oldest points every evaluation, which a vector pays for with a
+  // move of the whole series and keeps its peak capacity (up to twice the points) for good.
+  using ByLabels = std::map<Labels, std::deque<Point>>;
   std::chrono::milliseconds retention;
   // By metric name first: nearly every selector names its metric, and visiting only that name's
   // series keeps a selection proportional to what it matches rather than to the whole storage
@@ -48,6 +51,14 @@ void MemoryStorage::compact(Timestamp now) {
   }
 }
 
+void MemoryStorage::set_retention(std::chrono::milliseconds retention) {
+  impl_->retention = retention;
+}
+
+std::chrono::milliseconds MemoryStorage::retention() const {
+  return impl_->retention;
+}
+
 std::size_t MemoryStorage::series_count() const {
   std::size_t n = 0;
   for (const auto& [name, by_labels] : impl_->series) n += by_labels.size();
@@ -60,7 +71,7 @@ void MemoryStorage::select(const std::vector<Matcher>& matchers, Timestamp mint,
   const auto visit_name = [&](const Impl::ByLabels& by_labels) {
     for (const auto& entry : by_labels) {
       const Labels& labels = entry.first;
-      const std::vector<Point>& points = entry.second;
+      const std::deque<Point>& points = entry.second;
       const bool match = std::all_of(matchers.begin(), matchers.end(), [&](const Matcher& m) {
         return m.matches(labels.get(m.name).value_or(""));
       });
