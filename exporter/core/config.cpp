@@ -236,6 +236,10 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.plugins = top.node("plugins");
   if (auto files = top.string_list("rule_files")) cfg.rule_files = std::move(*files);
   cfg.alerting = top.node("alerting");
+  if (cfg.alerting.IsMap() && !cfg.alerting["route"])
+    cfg.warnings.push_back(source + ":" + std::to_string(cfg.alerting.Mark().line + 1) + ":" +
+                           std::to_string(cfg.alerting.Mark().column + 1) +
+                           ": section \"alerting\" has no route; no alert is routed or sent");
   cfg.failover = top.node("failover");
   // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
   // "alerting" is read by the daemon (alerting/config), which reports its errors.
