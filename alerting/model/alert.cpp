@@ -168,6 +168,11 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
                                                           std::chrono::nanoseconds(nanos))};
 }
 
+std::optional<Time> time_from_unix_ms(std::int64_t ms) {
+  if (ms < 0 || ms > kMaxUnixSeconds * 1000) return std::nullopt;
+  return Time{std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms))};
+}
+
 bool alert_before(const Alert& a, const Alert& b) {
   for (const char* key : {"job", "instance"}) {
     auto ai = a.labels.find(std::string_view(key));

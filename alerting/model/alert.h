@@ -70,6 +70,9 @@ std::string format_rfc3339(Time t);
 // Parses RFC 3339 ("2026-12-03T07:30:00.5Z", "...+01:00"); nullopt when it is not, or when it
 // is outside 1970..2200.
 std::optional<Time> parse_rfc3339(std::string_view text);
+// A Unix time in milliseconds as hawatch's files hold them; nullopt outside parse_rfc3339's
+// 1970..2200, which is all hawatch writes (a larger number would overflow the nanosecond clock).
+std::optional<Time> time_from_unix_ms(std::int64_t ms);
 
 // Alertmanager's AlertSlice order: by job, then instance (present before absent), then labels.
 bool alert_before(const Alert& a, const Alert& b);

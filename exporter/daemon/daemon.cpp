@@ -47,6 +47,8 @@ Daemon::Daemon(CommandLine cl) : cl_(std::move(cl)) {}
 
 Daemon::~Daemon() {
   if (http_) http_->stop();
+  if (rules_) rules_->stop();
+  alerting_->set(nullptr);
   if (scheduler_) scheduler_->stop();
   // A collector stuck in a syscall must not keep the process from exiting.
   if (pool_) pool_->shutdown(std::chrono::seconds(2));
@@ -78,6 +80,7 @@ int Daemon::check_config() {
     for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg)))
       collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
+    (void)plan_alerting(cfg);
     if (!cfg.rule_files.empty()) {
       const auto errors = local::LocalRules::check(rules_config(cfg));
       for (const auto& e : errors) std::cerr << e << "\n";
@@ -110,10 +113,14 @@ void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
   if (rules_ && rules_->loaded()) names.push_back(local::kRulesUnit);
+  const auto alerting = alerting_->get();
+  if (alerting)
+    for (auto& unit : alerting->unit_names()) names.push_back(std::move(unit));
   if (scheduler_) scheduler_->stop();
   ++generation_;
   store_->begin_generation(generation_, names);
   if (rules_) rules_->set_generation(generation_);
+  if (alerting) alerting->set_generation(generation_);
   scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
   scheduler_->start();
   std::string list;
@@ -130,12 +137,14 @@ void Daemon::reload() {
         next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
     auto units = build_units(next);
+    auto alerting_plan = plan_alerting(next);
     if (const auto errors = apply_rules(next); !errors.empty()) {
       for (const auto& e : errors)
         log::error("configuration reload failed; keeping the previous configuration", {{"err", e}});
       store_->set_reload_status(false, std::chrono::system_clock::now());
       return;
     }
+    apply_alerting(next, std::move(alerting_plan));
     start_generation(std::move(units));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
@@ -164,6 +173,23 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   store_->keep_values(true);
   rules_->start();
   return {};
+}
+
+std::unique_ptr<alerting::AlertingPlan> Daemon::plan_alerting(const Config& config) {
+  if (!alerting::wants_alerting(config)) return nullptr;
+  return alerting::require_alerting_module(config).plan(config);
+}
+
+void Daemon::apply_alerting(const Config& config, std::unique_ptr<alerting::AlertingPlan> plan) {
+  auto runtime = alerting_->get();
+  if (!runtime) {
+    if (!plan) return;
+    alerting::AlertingHost host{store_, [rules = rules_.get()] { return rules->alerts_json(); },
+                                kVersion, kRevision};
+    runtime = alerting::require_alerting_module(config).start(std::move(host));
+    alerting_->set(runtime);
+  }
+  for (const auto& w : runtime->apply(std::move(plan))) log::warn("alerting", {{"warning", w}});
 }
 
 bool Daemon::healthy() const {
@@ -200,6 +226,11 @@ int Daemon::run() {
     auto units = build_units(config_);
     store_ = std::make_shared<SnapshotStore>();
     rules_ = std::make_unique<local::LocalRules>(store_);
+    // The local rules' alerts go to the router as Prometheus' would go to an Alertmanager.
+    rules_->set_alert_sink([slot = alerting_](std::vector<alerting::Alert> alerts) {
+      if (auto runtime = slot->get()) runtime->insert_local(std::move(alerts));
+    });
+    apply_alerting(config_, plan_alerting(config_));
     if (const auto errors = apply_rules(config_); !errors.empty()) {
       for (const auto& e : errors) log::error("invalid rule file", {{"err", e}});
       return 1;
@@ -211,13 +242,22 @@ int Daemon::run() {
     http_opts.telemetry_path = config_.telemetry_path;
     http_opts.web = web;
     http_opts.node_name = config_.node_name;
-    // The alert API as Alertmanager's v2 (GET for now; hawatch's routing adds the rest).
-    http_opts.routes.push_back(
-        {{"GET"}, "/api/v2/alerts", false, 0, [rules = rules_.get()](const HttpRequest&) {
-           return HttpReply{200, "application/json", rules->alerts_json(), {}};
-         }});
-    http_opts.status_sections = [rules = rules_.get()] {
-      return rules->loaded() ? rules->status_html() : std::string();
+    // The alert API as Alertmanager's v2 and the Alertmanager-webhook receiver, served by the
+    // alerting module once a config asks for it (a reload may turn it on).
+    HttpRoute api;
+    api.methods = {"GET", "POST", "PUT", "DELETE"};
+    api.path = alerting::kApiPrefix;
+    api.prefix = true;
+    api.max_body_bytes = alerting::kMaxApiBody;
+    api.handler = [slot = alerting_, rules = rules_.get()](const HttpRequest& request) {
+      if (auto runtime = slot->get()) return runtime->handle(request);
+      return alerting::serve_without_alerting(request, [rules] { return rules->alerts_json(); });
+    };
+    http_opts.routes.push_back(std::move(api));
+    http_opts.status_sections = [rules = rules_.get(), slot = alerting_] {
+      std::string out = rules->loaded() ? rules->status_html() : std::string();
+      if (auto runtime = slot->get()) out += runtime->status_html();
+      return out;
     };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
     http_->start();
@@ -263,6 +303,7 @@ int Daemon::run() {
   notify_service_manager("STOPPING=1");
   http_->stop();
   rules_->stop();
+  alerting_->set(nullptr);  // joins the dispatcher and the spool worker; the spool keeps the rest
   scheduler_->stop();
   // A check still running is not waited for: it and whatever it started are killed now.
   if (const int reaped = plugins::stop_all_commands())

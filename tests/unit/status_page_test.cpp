@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "contains.h"
+#include "core/utf8.h"
 
 using hawatch::render_pi_section;
 using hawatch::test::contains;
@@ -42,6 +43,26 @@ BOOST_AUTO_TEST_CASE(label_values_are_escaped) {
       "1\n");
   BOOST_TEST(!contains(html, "<script>"));
   BOOST_TEST(contains(html, "&lt;script&gt;"));
+}
+
+// A collector's error may quote a hostile peer's reply: the page stays valid UTF-8, control
+// characters do not reach it, markup is escaped and URL credentials are redacted.
+BOOST_AUTO_TEST_CASE(collector_errors_quoting_peer_bytes_stay_printable) {
+  hawatch::StatusPageInput in;
+  in.node_name = "n";
+  in.telemetry_path = "/metrics";
+  hawatch::CollectorStatus s;
+  s.collector = "nut/ups";
+  s.reported = true;
+  const char raw[] = "upsd reply: \"\xff\xfe\x00\x07\x1b[2J<b>\" from http://u:pw@h/x?t=1";
+  s.error = std::string(raw, sizeof raw - 1);
+  in.collectors.push_back(s);
+  const std::string html = hawatch::render_status_page(in);
+  BOOST_TEST(hawatch::valid_utf8(html));
+  BOOST_TEST(html.find('\x1b') == std::string::npos);
+  BOOST_TEST(html.find(std::string(1, '\0')) == std::string::npos);
+  BOOST_TEST(contains(html, "&lt;b&gt;"));
+  BOOST_TEST(!contains(html, "pw@"));
 }
 
 // ---- Subsystems, role and sparklines ----
