@@ -38,7 +38,7 @@ while (($#)); do
   shift
 done
 BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
-CACHE=${ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hawatch-test/arm64}
+CACHE=${ARM64_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/hawatch-test/arm64}
 SYSROOT=$CACHE/sysroot
 STEPS=${STEPS:-sysroot build deb test smoke}
 # Unit tests of the quick run: the exposition parser, the node collector's parsers (the Pi's
@@ -77,7 +77,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # Host tools (amd64 packages; no arm64 architecture in dpkg needed).
 install_host_tools() {
   local tools=(crossbuild-essential-arm64 qemu-user-static dpkg-dev file curl cmake ninja-build
-    pkg-config) missing=() p
+    pkg-config iproute2) missing=() p
   command -v promtool >/dev/null || tools+=(prometheus)  # promtool checks the smoke scrape
   command -v ccache >/dev/null || tools+=(ccache)
   for p in "${tools[@]}"; do
