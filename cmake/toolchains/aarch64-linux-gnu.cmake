@@ -1,6 +1,6 @@
 # Cross-compiling hawatch for 64-bit Raspberry Pi OS / Debian arm64 with Debian's cross toolchain
 # (crossbuild-essential-arm64). The arm64 libraries come from one of:
-#   - a sysroot of unpacked arm64 packages: -DHAWATCH_ARM64_SYSROOT=DIR (scripts/cross-arm64.sh
+#   - a sysroot of unpacked arm64 packages: -DHAWATCH_ARM64_SYSROOT=DIR (scripts/arm64.sh
 #     makes one; nothing is installed on the build host), or
 #   - Debian multiarch: dpkg --add-architecture arm64 and the -dev:arm64 packages installed in /.
 #     On Debian 12 that removes the amd64 -dev packages of Poco, prometheus-cpp, yaml-cpp, libpq
