@@ -168,11 +168,13 @@ class Attempt {
       secure.setPeerHostName(tls_name());
       secure.setLazyHandshake(true);  // the handshake below, under the watchdog's bound
       secure.connect(address, left());
+      secure.setNoDelay(true);  // commands and the message's last chunk: no Nagle wait
       tls_ = true;
       return secure;
     }
     Poco::Net::StreamSocket plain;
     plain.connect(address, left());
+    plain.setNoDelay(true);
     return plain;
   }
 
