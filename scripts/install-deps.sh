@@ -45,6 +45,8 @@ TEST_PKGS=(
   valgrind
   # The .deb (packaging/, tests/integration/test_deb.sh): dpkg-shlibdeps, file, python3-yaml.
   dpkg-dev file python3-yaml
+  # The status page rendered in a real headless browser (test_status_page_browser.sh).
+  chromium
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "api/api_v2.h"
 
+#include <algorithm>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -94,6 +96,41 @@ PostedAlerts parse_postable_alerts(const std::string& body, Time now, Duration r
       const auto o = list->getObject(static_cast<unsigned>(i));
       if (!o) throw ApiError("not an object");
       out.alerts.push_back(read_alert(o, now, resolve_timeout));
+    } catch (const ApiError& e) {
+      out.errors.push_back("alert " + std::to_string(i) + ": " + e.what());
+    } catch (const Poco::Exception& e) {
+      out.errors.push_back("alert " + std::to_string(i) + ": " + e.displayText());
+    }
+  }
+  return out;
+}
+
+PostedAlerts parse_webhook_message(const std::string& body, Time now, Duration resolve_timeout) {
+  const auto value = parse(body);
+  Poco::JSON::Object::Ptr message;
+  try {
+    message = value.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    throw ApiError("expected a webhook message (an object)");
+  }
+  const auto version = message->get("version");
+  if (!version.isString() || version.extract<std::string>() != "4")
+    throw ApiError("expected a webhook message of version \"4\"");
+  Poco::JSON::Array::Ptr list = message->getArray("alerts");
+  if (!list) throw ApiError("webhook message without an alerts list");
+  PostedAlerts out;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    try {
+      const auto o = list->getObject(static_cast<unsigned>(i));
+      if (!o) throw ApiError("not an object");
+      const bool resolved = o->has("status") && o->get("status").isString() &&
+                            o->getValue<std::string>("status") == "resolved";
+      Alert a = read_alert(o, now, resolve_timeout);
+      if (resolved && a.timeout) {
+        a.ends_at = std::max(now, a.starts_at);
+        a.timeout = false;
+      }
+      out.alerts.push_back(std::move(a));
     } catch (const ApiError& e) {
       out.errors.push_back("alert " + std::to_string(i) + ": " + e.what());
     } catch (const Poco::Exception& e) {

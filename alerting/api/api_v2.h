@@ -30,6 +30,13 @@ struct PostedAlerts {
 // a list at all.
 PostedAlerts parse_postable_alerts(const std::string& body, Time now, Duration resolve_timeout);
 
+// An Alertmanager webhook message, version 4 ({version: "4", status, receiver, alerts: [{status,
+// labels, annotations, startsAt, endsAt, generatorURL, fingerprint}], ...}): its alerts, read as
+// postable alerts. A firing alert has no endsAt (Go's zero time): it gets now + resolve_timeout,
+// which should exceed the sender's repeat_interval; a resolved one without endsAt ends now.
+// Throws ApiError when the body is not such a message at all.
+PostedAlerts parse_webhook_message(const std::string& body, Time now, Duration resolve_timeout);
+
 // postableSilence: {id?, matchers: [{name, value, isRegex, isEqual?}], startsAt, endsAt,
 // createdBy, comment}. Throws ApiError.
 Silence parse_postable_silence(const std::string& body);

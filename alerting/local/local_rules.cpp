@@ -1,8 +1,10 @@
 #include "local_rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
+#include "core/html_escape.h"
 #include "core/log.h"
 #include "core/metric_sink.h"
 #include "model/alert.h"
@@ -45,29 +47,7 @@ Labels sink_labels(const promql::Labels& labels) {
 }
 
 std::string html(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
+  return html_escape(s);
 }
 
 using alerting::append_json_string;
@@ -89,8 +69,25 @@ std::string_view annotation(const AlertInfo& a, std::string_view name) {
   return {};
 }
 
-}  // namespace
+// Go's url.QueryEscape.
+std::string url_query_escape(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
 
+}  // namespace
 
 LocalRules::LocalRules(std::shared_ptr<SnapshotStore> store) : store_(std::move(store)) {}
 
@@ -113,7 +110,7 @@ std::vector<std::string> LocalRules::load(const LocalRulesConfig& config) {
       config.state_file != config_.state_file || config.external_url != config_.external_url ||
       config.external_labels != config_.external_labels) {
     if (manager_) (void)manager_->save_state();
-    auto next = std::make_unique<rules::Manager>(manager_options(config));
+    auto next = std::make_unique<rules::Manager>(options_for(config));
     if (auto errors = next->load(std::move(files)); !errors.empty()) return to_strings(errors);
     manager_ = std::move(next);
     restored_ = false;
@@ -261,7 +258,49 @@ void LocalRules::publish(promql::Timestamp now, double seconds) {
   // Served until two evaluations of the slowest group are missed.
   o.stale_at = std::chrono::steady_clock::now() + 2 * longest + std::chrono::seconds(10);
   o.families = prepare_families(sink.families());
+  // As numbers too when something reads them (a failover group whose health is an alert).
+  if (store_->keeps_values())
+    o.values = std::make_shared<const SeriesValues>(series_values(sink.families()));
   store_->publish(generation_, std::move(o));
+}
+
+rules::ManagerOptions LocalRules::options_for(const LocalRulesConfig& config) {
+  rules::ManagerOptions o = manager_options(config);
+  // Runs inside run_once(), under mutex_.
+  o.notify = [this](const std::string& expr, const std::vector<rules::Alert>& alerts) {
+    forward(expr, alerts);
+  };
+  return o;
+}
+
+void LocalRules::set_alert_sink(AlertSink sink) {
+  std::lock_guard lock(mutex_);
+  sink_ = std::move(sink);
+}
+
+// Prometheus' sendAlerts: startsAt the firing time, endsAt the resolve time or valid-until,
+// generatorURL the expression's table link.
+void LocalRules::forward(const std::string& expr, const std::vector<rules::Alert>& alerts) const {
+  if (!sink_) return;
+  std::vector<alerting::Alert> out;
+  const auto at = [](promql::Timestamp ms) { return alerting::Time(std::chrono::milliseconds(ms)); };
+  const alerting::Time now = Clock::now();
+  for (const rules::Alert& a : alerts) {
+    alerting::Alert x;
+    for (const auto& l : a.labels.items())
+      if (!l.value.empty()) x.labels.emplace(l.name, l.value);
+    for (const auto& [k, v] : a.annotations) x.annotations.insert_or_assign(k, v);
+    x.starts_at = at(a.fired_at.value_or(a.active_at));
+    if (a.resolved_at)
+      x.ends_at = at(*a.resolved_at);
+    else if (a.valid_until)
+      x.ends_at = at(*a.valid_until);
+    x.generator_url = config_.external_url + "/graph?g0.expr=" + url_query_escape(expr) +
+                      "&g0.tab=1";
+    x.updated_at = now;
+    out.push_back(std::move(x));
+  }
+  if (!out.empty()) sink_(std::move(out));
 }
 
 std::vector<AlertInfo> LocalRules::alerts() const {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "core/snapshot.h"
+#include "model/alert.h"
 #include "promql/promql.h"
 #include "rules/alerting_rule.h"
 #include "rules/manager.h"
@@ -80,6 +82,12 @@ class LocalRules {
   // One round now (tests, and the thread's loop): feed, evaluate what is due, publish.
   void run_once(promql::Timestamp now);
 
+  // Receives, after each evaluation, the alerts due for notification as Prometheus' notifier
+  // sends them: firing ones with endsAt = now + 4 * max(evaluation interval, resend delay),
+  // resolved ones with their resolve time. Called from the evaluation thread.
+  using AlertSink = std::function<void(std::vector<alerting::Alert>)>;
+  void set_alert_sink(AlertSink sink);
+
   std::vector<AlertInfo> alerts() const;
   // GET /api/v2/alerts: Alertmanager's gettableAlerts JSON of the firing alerts.
   std::string alerts_json() const;
@@ -89,6 +97,8 @@ class LocalRules {
  private:
   void loop();
   void publish(promql::Timestamp now, double seconds);
+  rules::ManagerOptions options_for(const LocalRulesConfig& config);
+  void forward(const std::string& expr, const std::vector<rules::Alert>& alerts) const;
 
   std::shared_ptr<SnapshotStore> store_;
   mutable std::mutex mutex_;  // manager_, storage_, feed_, alerts_, config_
@@ -102,6 +112,7 @@ class LocalRules {
   SnapshotFeed feed_{{kRulesUnit}};
   std::vector<AlertInfo> alerts_;
   promql::Timestamp next_due_ = 0;
+  AlertSink sink_;
   std::thread thread_;
 };
 

@@ -63,67 +63,6 @@ bool overlaps(const Alert& existing, const Alert& incoming) {
          (incoming.starts_at > existing.starts_at && incoming.starts_at < existing.ends_at);
 }
 
-std::string go_quote(std::string_view text) {
-  std::string out = "\"";
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    const std::size_t len = utf8_sequence_length(text, i);
-    if (len == 0) {  // invalid byte
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
-      continue;
-    }
-    if (len > 1) {
-      out.append(text.substr(i, len));
-      i += len;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[5];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-    ++i;
-  }
-  out += '"';
-  return out;
-}
-
 std::string format_label_set(const LabelSet& labels) {
   std::vector<std::string> parts;
   parts.reserve(labels.size());
@@ -227,6 +166,11 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
   if (secs < 0 || secs > kMaxUnixSeconds) return std::nullopt;
   return Time{std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(secs) +
                                                           std::chrono::nanoseconds(nanos))};
+}
+
+std::optional<Time> time_from_unix_ms(std::int64_t ms) {
+  if (ms < 0 || ms > kMaxUnixSeconds * 1000) return std::nullopt;
+  return Time{std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms))};
 }
 
 bool alert_before(const Alert& a, const Alert& b) {

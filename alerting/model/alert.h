@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gotext/go_text.h"
+
 namespace hawatch::alerting {
 
 // Sorted by name, as Alertmanager's model.LabelSet; heterogeneous lookup by string_view.
@@ -59,8 +61,8 @@ bool overlaps(const Alert& existing, const Alert& incoming);
 
 // Go's model.LabelSet.String(): {a="b", c="d"} with Go %q quoting, entries sorted as strings.
 std::string format_label_set(const LabelSet& labels);
-// Go's strconv.Quote for label values: "...", escapes and \x.. for invalid UTF-8.
-std::string go_quote(std::string_view text);
+// Go's strconv.Quote for label values is gotext::go_quote.
+using gotext::go_quote;
 
 // RFC 3339 with nanoseconds and trailing zeros trimmed, UTC ("Z"); Time{} prints as Go's zero
 // time "0001-01-01T00:00:00Z".
@@ -68,6 +70,9 @@ std::string format_rfc3339(Time t);
 // Parses RFC 3339 ("2026-12-03T07:30:00.5Z", "...+01:00"); nullopt when it is not, or when it
 // is outside 1970..2200.
 std::optional<Time> parse_rfc3339(std::string_view text);
+// A Unix time in milliseconds as hawatch's files hold them; nullopt outside parse_rfc3339's
+// 1970..2200, which is all hawatch writes (a larger number would overflow the nanosecond clock).
+std::optional<Time> time_from_unix_ms(std::int64_t ms);
 
 // Alertmanager's AlertSlice order: by job, then instance (present before absent), then labels.
 bool alert_before(const Alert& a, const Alert& b);

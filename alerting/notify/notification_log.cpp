@@ -65,8 +65,10 @@ NotificationLog::NotificationLog(Options options) : options_(std::move(options))
     for (std::size_t i = 0; i < list->size(); ++i) {
       const auto o = list->getObject(static_cast<unsigned>(i));
       if (!o) throw std::runtime_error("entry is not an object");
+      const auto timestamp = time_from_unix_ms(o->getValue<std::int64_t>("timestamp"));
+      if (!timestamp) throw std::runtime_error("entry timestamp out of range");
       NotificationEntry e{read_fps(o->getArray("firing")), read_fps(o->getArray("resolved")),
-                          Time{std::chrono::milliseconds(o->getValue<std::int64_t>("timestamp"))}};
+                          *timestamp};
       entries_[o->getValue<std::string>("key")] = std::move(e);
     }
   } catch (const Poco::Exception& e) {

@@ -85,6 +85,13 @@ std::string encode_spool_record(const SpoolRecord& r) {
   return out + r.body;
 }
 
+namespace {
+Time time_field(std::int64_t ms, const char* name) {
+  if (auto t = time_from_unix_ms(ms)) return *t;
+  throw std::runtime_error(std::string(name) + " out of range");
+}
+}  // namespace
+
 SpoolRecord decode_spool_record(const std::string& text) {
   if (text.compare(0, kMagic.size(), kMagic) != 0) throw std::runtime_error("not a spool record");
   SpoolRecord r;
@@ -109,8 +116,8 @@ SpoolRecord decode_spool_record(const std::string& text) {
   if (!valid_key(r.key)) throw std::runtime_error("bad key");
   r.receiver = unescape(field("receiver"));
   r.integration = unescape(field("integration"));
-  r.created = Time{std::chrono::milliseconds(parse_int(field("created_ms")))};
-  r.deadline = Time{std::chrono::milliseconds(parse_int(field("deadline_ms")))};
+  r.created = time_field(parse_int(field("created_ms")), "created_ms");
+  r.deadline = time_field(parse_int(field("deadline_ms")), "deadline_ms");
   const std::int64_t size = parse_int(field("body_bytes"));
   if (size < 0 || static_cast<std::size_t>(size) != text.size() - pos) {
     throw std::runtime_error("body length does not match (torn write?)");
@@ -224,6 +231,7 @@ std::size_t Spool::deliver_due(Time now) {
     for (const auto& [key, r] : records_)
       if (r.next_attempt <= now) due.push_back(r);
   }
+  std::vector<std::pair<SpoolRecord, std::string>> given_up;
   for (const SpoolRecord& r : due) {
     Integration* target = resolver_(r.receiver, r.integration);
     DeliveryResult result{DeliveryResult::Outcome::permanent, "integration no longer configured"};
@@ -257,12 +265,14 @@ std::size_t Spool::deliver_due(Time now) {
       ++c.given_up;
       ++totals_.given_up;
       log::error("notification given up", fields);
+      if (options_.on_given_up) given_up.emplace_back(rec, result.detail);
       finish(rec.key);
       continue;
     }
     log::warn("notification attempt failed, will retry", fields);
     rec.next_attempt = next;
   }
+  for (const auto& [record, detail] : given_up) options_.on_given_up(record, detail);
   return due.size();
 }
 

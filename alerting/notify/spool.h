@@ -71,6 +71,9 @@ class Spool {
     // Called (outside the lock) for each delivered record with the time since it was spooled:
     // for hawatch_notification_latency_seconds.
     std::function<void(const SpoolRecord&, Duration latency)> on_delivered;
+    // Called (outside the lock) for each record given up, with the last attempt's detail: the
+    // daemon raises an alert of its own for it.
+    std::function<void(const SpoolRecord&, const std::string& detail)> on_given_up;
   };
   // Finds the integration a record is for; null when the config no longer has it.
   using Resolver =

@@ -1,8 +1,10 @@
 #include "ast_print.h"
 
-#include "go_format.h"
+#include "gotext/go_text.h"
 
 namespace hawatch::promql {
+using gotext::go_format_float_g;
+using gotext::go_quote;
 namespace {
 
 std::string join(const std::vector<std::string>& items) {

@@ -44,9 +44,9 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
     std::size_t found = next_unit;
     while (found < kUnits.size() && kUnits[found].name != unit) ++found;
     if (found == kUnits.size()) return std::nullopt;
-    if (number > kMax / kUnits[found].millis) return std::nullopt;
+    if (number > kMaxDurationMs / kUnits[found].millis) return std::nullopt;
     const std::int64_t part = number * kUnits[found].millis;
-    if (total > kMax - part) return std::nullopt;
+    if (total > kMaxDurationMs - part) return std::nullopt;
     total += part;
     next_unit = found + 1;
     pos = unit_end;

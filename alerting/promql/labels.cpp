@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <functional>
 
-#include "go_format.h"
+#include "gotext/go_text.h"
 #include "model.h"
 
 namespace hawatch::promql {
+using gotext::go_quote;
 
 Labels::Labels(std::vector<Label> labels) {
   // Stable so that "last duplicate wins" can be done by keeping the last of each run.

@@ -1,8 +1,8 @@
 #include "duration.h"
 
 #include <array>
-#include <cctype>
-#include <limits>
+
+#include "promql/duration.h"
 
 namespace hawatch::rules {
 namespace {
@@ -25,34 +25,11 @@ constexpr std::array<Unit, 7> kUnits{{{"y", 365 * kDay},
 
 }  // namespace
 
+// One reader of the syntax for the whole alerting side (PromQL ranges and rule files alike).
 std::optional<Millis> parse_duration(std::string_view text) {
-  if (text == "0") return Millis(0);
-  if (text.empty()) return std::nullopt;
-  std::int64_t total = 0;
-  std::size_t next_unit = 0;  // units must come in kUnits order, each once
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::int64_t n = 0;
-    const std::size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      if (n > (std::numeric_limits<std::int64_t>::max() - 9) / 10) return std::nullopt;
-      n = n * 10 + (text[i] - '0');
-      ++i;
-    }
-    if (i == start || i == text.size()) return std::nullopt;
-    std::string_view unit = text.substr(i, 1);
-    if (text.substr(i, 2) == "ms") unit = "ms";
-    std::size_t u = next_unit;
-    while (u < kUnits.size() && kUnits[u].name != unit) ++u;
-    if (u == kUnits.size()) return std::nullopt;
-    if (n > std::numeric_limits<std::int64_t>::max() / kUnits[u].millis) return std::nullopt;
-    const std::int64_t add = n * kUnits[u].millis;
-    if (total > std::numeric_limits<std::int64_t>::max() - add) return std::nullopt;
-    total += add;
-    next_unit = u + 1;
-    i += unit.size();
-  }
-  return Millis(total);
+  const auto ms = promql::parse_duration_ms(text);
+  if (!ms) return std::nullopt;
+  return Millis(*ms);
 }
 
 std::string format_duration(Millis d) {

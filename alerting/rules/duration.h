@@ -1,7 +1,8 @@
 #pragma once
 // Prometheus duration syntax (model.ParseDuration / model.Duration.String) and Go's
-// time.Duration.String, which promtool prints in its messages. The rule layer keeps its own copy
-// so hawatch_rules does not depend on exporter/.
+// time.Duration.String, which promtool prints in its messages. Parsing is PromQL's reader
+// (promql/duration.h), so rule files and expressions accept exactly the same durations; the
+// rule layer does not use exporter/'s copy, so hawatch_rules does not depend on exporter/.
 
 #include <chrono>
 #include <cstdint>

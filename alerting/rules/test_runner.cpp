@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "gotext/go_text.h"
 #include "group.h"
 #include "series_notation.h"
 #include "template/go_fmt.h"
@@ -171,7 +172,7 @@ std::string named_string(const std::map<std::string, std::string>& m) {
   for (const auto& [k, v] : m) {
     if (!first) out += ", ";
     first = false;
-    out += k + "=" + tmpl::go_quote(v);
+    out += k + "=" + gotext::go_quote(v);
   }
   return out + "}";
 }
@@ -376,7 +377,7 @@ class GroupRun {
   void check_exprs(Errors& errs) {
     for (const auto& c : tg_.exprs) {
       const std::string head =
-          "    expr: " + tmpl::go_quote(c.expr) + ", time: " + format_duration(c.eval_time);
+          "    expr: " + gotext::go_quote(c.expr) + ", time: " + format_duration(c.eval_time);
       auto parsed = promql::parse(c.expr);
       if (auto* e = std::get_if<promql::ParseError>(&parsed)) {
         errs.push_back(head + ", err: " + parse_error_text(*e));
@@ -396,7 +397,7 @@ class GroupRun {
       for (const auto& [text, value] : c.samples) {
         auto labels = parse_metric(text);
         if (auto* e = std::get_if<std::string>(&labels)) {
-          errs.push_back(head + ", err: labels " + tmpl::go_quote(text) + ": " + *e);
+          errs.push_back(head + ", err: labels " + gotext::go_quote(text) + ": " + *e);
           bad = true;
           break;
         }

@@ -14,7 +14,8 @@ std::int64_t to_ms(Time t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 Time from_ms(std::int64_t ms) {
-  return Time{std::chrono::milliseconds(ms)};
+  if (auto t = time_from_unix_ms(ms)) return *t;
+  throw std::runtime_error("time " + std::to_string(ms) + " ms is out of range");
 }
 
 MatchType match_type(const std::string& op) {

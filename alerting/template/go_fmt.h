@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "gotext/go_text.h"
+
 namespace hawatch::tmpl {
 
 // strconv.FormatFloat(v, fmt, prec, 64) for fmt 'e', 'E', 'f', 'g', 'G'; prec -1 is the shortest
@@ -16,7 +18,7 @@ inline std::string format_float_v(double v) {
   return format_float(v, 'g', -1);
 }
 
-// strconv.Quote: double quotes, Go escapes, invalid UTF-8 bytes as \x.. .
-std::string go_quote(std::string_view s);
+// strconv.Quote is gotext::go_quote, shared with the PromQL engine and the alert model.
+using gotext::go_quote;
 
 }  // namespace hawatch::tmpl

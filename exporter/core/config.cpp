@@ -206,7 +206,8 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.alerting = top.node("alerting");
   cfg.failover = top.node("failover");
   // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
-  for (const char* section : {"alerting", "failover"}) {
+  // "alerting" is read by the daemon (alerting/config), which reports its errors.
+  for (const char* section : {"failover"}) {
     // Accepted so that one config file serves every hawatch version, but said out loud: a
     // section nobody reads must not look like working alerting.
     YAML::Node n = root.IsMap() ? root[section] : YAML::Node();
@@ -224,11 +225,10 @@ Config load_config_file(const std::string& path) {
   // read(2), not std::ifstream: an ifstream "opens" a directory and reads it as an empty file,
   // so a mistyped --config.file=/etc/hawatch/ would silently run with every default.
   std::string text;
-  int err = 0;
-  if (!read_file_into(path, text, err)) {
+  std::string why;
+  if (!read_regular_file_into(path, text, why)) {
     ConfigContext ctx(path);
-    ctx.error(YAML::Mark::null_mark(),
-              std::string("cannot read config file: ") + std::strerror(err));
+    ctx.error(YAML::Mark::null_mark(), "cannot read config file: " + why);
     ctx.throw_if_errors();
   }
   return parse_config(text, path);

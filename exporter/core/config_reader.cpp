@@ -102,9 +102,9 @@ YAML::Node parse_yaml(const std::string& text, ConfigContext& ctx) {
 YAML::Node load_yaml_file(const std::string& path, ConfigContext& ctx) {
   // read(2), not std::ifstream, which reads a directory as an empty (valid) YAML document.
   std::string text;
-  int err = 0;
-  if (!read_file_into(path, text, err)) {
-    ctx.error(YAML::Mark::null_mark(), std::string("cannot read file: ") + std::strerror(err));
+  std::string why;
+  if (!read_regular_file_into(path, text, why)) {
+    ctx.error(YAML::Mark::null_mark(), "cannot read file: " + why);
     return YAML::Node(YAML::NodeType::Null);
   }
   return parse_yaml(text, ctx);

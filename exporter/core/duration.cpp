@@ -22,6 +22,11 @@ constexpr std::array<Unit, 7> kUnits{{{"y", 365LL * 24 * 3600 * 1000},
                                       {"m", 60LL * 1000},
                                       {"s", 1000}}};
 
+// Prometheus keeps durations in nanoseconds (time.Duration) and calls longer ones "out of range":
+// (2^63 - 1) ns, about 292 years. The same limit here, so that a config hawatch accepts is one
+// Prometheus tools accept.
+constexpr std::int64_t kMaxMillis = std::numeric_limits<std::int64_t>::max() / 1'000'000;
+
 // Rank in the order units must appear: y w d h m s ms.
 int rank_of(std::string_view suffix) {
   static constexpr std::array<std::string_view, 7> kOrder{"y", "w", "d", "h", "m", "s", "ms"};
@@ -56,8 +61,7 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
     std::int64_t number = 0;
     const std::size_t digits_start = pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      // Exact bound for this digit: a fixed "- 9" would reject the top of the range, e.g. the
-      // largest representable "9223372036854775807ms".
+      // Exact bound for this digit: a fixed "- 9" would reject numbers that still fit.
       const int digit = text[pos] - '0';
       if (number > (std::numeric_limits<std::int64_t>::max() - digit) / 10) {
         fail(error, "duration " + quoted + " is out of range");
@@ -88,7 +92,7 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
     }
     last_rank = rank;
     pos += unit->suffix.size();
-    if (number > (std::numeric_limits<std::int64_t>::max() - total) / unit->millis) {
+    if (number > (kMaxMillis - total) / unit->millis) {
       fail(error, "duration " + quoted + " is out of range");
       return std::nullopt;
     }

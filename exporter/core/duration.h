@@ -1,5 +1,6 @@
 #pragma once
-// Prometheus duration syntax: "500ms", "10s", "5m", "1h30m", "2d", "1w", "1y", or "0".
+// Prometheus duration syntax: "500ms", "10s", "5m", "1h30m", "2d", "1w", "1y", or "0"; at most
+// Prometheus' own limit, (2^63 - 1) ns = 9223372036854ms (about 292 years).
 
 #include <chrono>
 #include <optional>

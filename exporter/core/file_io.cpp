@@ -1,6 +1,7 @@
 #include "file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,17 +24,13 @@ IoError::IoError(const std::filesystem::path& path, int err)
 IoError::IoError(const std::filesystem::path& path, const std::string& what)
     : std::runtime_error(path.string() + ": " + what) {}
 
-bool IoError::not_found() const { return err_ == ENOENT || err_ == ENOTDIR; }
+bool IoError::not_found() const {
+  return err_ == ENOENT || err_ == ENOTDIR;
+}
 
+namespace {
 
-bool read_file_into(const std::filesystem::path& path, std::string& buffer, int& err,
-                    std::size_t max_bytes) {
-  buffer.clear();
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    err = errno;
-    return false;
-  }
+bool read_fd_into(const UniqueFd& fd, std::string& buffer, int& err, std::size_t max_bytes) {
   // /proc files report size 0, so grow in chunks instead of trusting fstat.
   std::size_t used = 0;
   if (buffer.capacity() < 4096) buffer.reserve(4096);
@@ -57,6 +54,49 @@ bool read_file_into(const std::filesystem::path& path, std::string& buffer, int&
   }
   buffer.resize(used);
   err = 0;
+  return true;
+}
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "a special file";
+}
+
+}  // namespace
+
+bool read_file_into(const std::filesystem::path& path, std::string& buffer, int& err,
+                    std::size_t max_bytes) {
+  buffer.clear();
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    err = errno;
+    return false;
+  }
+  return read_fd_into(fd, buffer, err, max_bytes);
+}
+
+bool read_regular_file_into(const std::filesystem::path& path, std::string& buffer,
+                            std::string& error, std::size_t max_bytes) {
+  buffer.clear();
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  struct stat st {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = std::string("is ") + file_kind(st.st_mode) + ", not a regular file";
+    return false;
+  }
+  int err = 0;
+  if (!read_fd_into(fd, buffer, err, max_bytes)) {
+    error = std::strerror(err);
+    return false;
+  }
   return true;
 }
 

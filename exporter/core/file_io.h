@@ -29,6 +29,12 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes =
 bool read_file_into(const std::filesystem::path& path, std::string& buffer, int& err,
                     std::size_t max_bytes = 1 << 20);
 
+// For files a user names (config, rule and web-config files): reads only a regular file, and
+// never blocks on a FIFO. Returns false with `error` saying why ("is a FIFO, not a regular file",
+// "Permission denied", "Too many levels of symbolic links", ...).
+bool read_regular_file_into(const std::filesystem::path& path, std::string& buffer,
+                            std::string& error, std::size_t max_bytes = 1 << 20);
+
 // The first line of a sysfs attribute, without the trailing newline.
 std::string read_attribute(const std::filesystem::path& path);
 

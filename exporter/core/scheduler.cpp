@@ -113,6 +113,13 @@ void Scheduler::loop() {
   }
 }
 
+namespace {
+// How much earlier than the scheduler's hard stop a collector's own deadline falls.
+steady_clock::duration collector_grace(Duration timeout) {
+  return std::min<steady_clock::duration>(timeout / 10, std::chrono::milliseconds(250));
+}
+}  // namespace
+
 void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_point now) {
   // Keep the cadence fixed; skip missed ticks instead of bursting after a long run.
   slot->next_run += slot->spec.interval;
@@ -131,8 +138,12 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
       // The deadline counts from launch, as the timeout check in loop() does: time spent queued
       // for a free worker is part of the run's budget, or a collector honouring its deadline
       // could still be reported as timed out (and lose its samples).
-      const auto deadline = from_ns(slot->started_ns) + slot->spec.timeout;
-      slot->spec.collector->collect(CollectContext{deadline}, sink, problems);
+      // The collector's deadline comes a little before the hard stop, so that one which honours
+      // it (a peer that accepts and never answers) still reports its own "down" samples (e.g.
+      // hawatch_ups_up 0, reason timeout) instead of losing the race and all its series.
+      const auto hard_stop = from_ns(slot->started_ns) + slot->spec.timeout;
+      slot->spec.collector->collect(CollectContext{hard_stop - collector_grace(slot->spec.timeout)},
+                                    sink, problems);
     } catch (const std::exception& e) {
       problems.push_back({e.what()});
       sink = MetricSink{};  // a thrown run's partial samples are not trustworthy

@@ -33,13 +33,25 @@ void SnapshotStore::begin_generation(std::uint64_t generation, std::vector<std::
 }
 
 void SnapshotStore::publish(std::uint64_t generation, CollectorOutcome outcome) {
+  std::shared_ptr<const PublishListener> listener;
+  std::shared_ptr<const CollectorOutcome> published;
+  {
+    std::lock_guard lock(mutex_);
+    if (generation != generation_) return;
+    if (!std::binary_search(enabled_.begin(), enabled_.end(), outcome.collector)) return;
+    Entry& entry = entries_[outcome.collector];
+    if (outcome.success) entry.last_success = outcome.finished_at;
+    entry.outcome = std::make_shared<const CollectorOutcome>(std::move(outcome));
+    rebuild_locked(steady_clock::now());
+    listener = listener_;
+    published = entry.outcome;
+  }
+  if (listener && *listener) (*listener)(*published);
+}
+
+void SnapshotStore::set_publish_listener(PublishListener listener) {
   std::lock_guard lock(mutex_);
-  if (generation != generation_) return;
-  if (!std::binary_search(enabled_.begin(), enabled_.end(), outcome.collector)) return;
-  Entry& entry = entries_[outcome.collector];
-  if (outcome.success) entry.last_success = outcome.finished_at;
-  entry.outcome = std::make_shared<const CollectorOutcome>(std::move(outcome));
-  rebuild_locked(steady_clock::now());
+  listener_ = std::make_shared<const PublishListener>(std::move(listener));
 }
 
 void SnapshotStore::set_reload_status(bool successful, system_clock::time_point when) {

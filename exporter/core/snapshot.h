@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,12 @@ class SnapshotStore {
   // The values of the current snapshot: fresh outcomes only, stale ones dropped as in current().
   std::shared_ptr<const ValueSnapshot> values();
 
+  // Called with every accepted outcome, on the publishing thread, after the store's lock is
+  // released: what reacts to a result (the failover controller, to a 1 s probe) sees it within
+  // milliseconds instead of polling. It must only hand the outcome on, never block.
+  using PublishListener = std::function<void(const CollectorOutcome&)>;
+  void set_publish_listener(PublishListener listener);
+
   // True when every enabled collector has reported at least once.
   bool ready() const;
   std::vector<CollectorStatus> status() const;
@@ -82,6 +89,7 @@ class SnapshotStore {
   std::chrono::system_clock::time_point reload_time_;
   std::shared_ptr<const Exposition> exposition_;
   bool keep_values_ = false;
+  std::shared_ptr<const PublishListener> listener_;
   std::shared_ptr<const ValueSnapshot> values_ = std::make_shared<ValueSnapshot>();
 };
 

@@ -47,6 +47,8 @@ Daemon::Daemon(CommandLine cl) : cl_(std::move(cl)) {}
 
 Daemon::~Daemon() {
   if (http_) http_->stop();
+  if (rules_) rules_->stop();
+  alerting_->set(nullptr);
   if (scheduler_) scheduler_->stop();
   // A collector stuck in a syscall must not keep the process from exiting.
   if (pool_) pool_->shutdown(std::chrono::seconds(2));
@@ -78,6 +80,7 @@ int Daemon::check_config() {
     for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg)))
       collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
+    (void)plan_alerting(cfg);
     if (!cfg.rule_files.empty()) {
       const auto errors = local::LocalRules::check(rules_config(cfg));
       for (const auto& e : errors) std::cerr << e << "\n";
@@ -110,10 +113,13 @@ void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
   if (rules_ && rules_->loaded()) names.push_back(local::kRulesUnit);
+  const auto service = alerting_->get();
+  if (service) names.push_back(alerting::kAlertingUnit);
   if (scheduler_) scheduler_->stop();
   ++generation_;
   store_->begin_generation(generation_, names);
   if (rules_) rules_->set_generation(generation_);
+  if (service) service->set_generation(generation_);
   scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
   scheduler_->start();
   std::string list;
@@ -130,12 +136,14 @@ void Daemon::reload() {
         next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
     auto units = build_units(next);
+    auto alerting_plan = plan_alerting(next);
     if (const auto errors = apply_rules(next); !errors.empty()) {
       for (const auto& e : errors)
         log::error("configuration reload failed; keeping the previous configuration", {{"err", e}});
       store_->set_reload_status(false, std::chrono::system_clock::now());
       return;
     }
+    apply_alerting(std::move(alerting_plan));
     start_generation(std::move(units));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
@@ -164,6 +172,37 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   store_->keep_values(true);
   rules_->start();
   return {};
+}
+
+std::optional<Daemon::AlertingPlan> Daemon::plan_alerting(const Config& config) {
+  if (!config.alerting.IsDefined() || config.alerting.IsNull()) return std::nullopt;
+  ConfigContext ctx(config.source);
+  AlertingPlan plan;
+  plan.config = alerting::read_alerting_config(config.alerting, ctx, "alerting");
+  if (plan.config.external_url.empty()) plan.config.external_url = config.external_url;
+  plan.receivers = alerting::build_receivers(plan.config, ctx);
+  ctx.throw_if_errors();
+  if (!plan.config.route) return std::nullopt;
+  return plan;
+}
+
+void Daemon::apply_alerting(std::optional<AlertingPlan> plan) {
+  auto running = alerting_->get();
+  if (!plan) {
+    if (running) log::info("alerting stopped (no alerting.route)");
+    alerting_->set(nullptr);
+    return;
+  }
+  if (running) {
+    for (const auto& w : running->reconfigure(std::move(plan->config), std::move(plan->receivers)))
+      log::warn("alerting", {{"warning", w}});
+    return;
+  }
+  const std::string spool = plan->config.spool_directory.string();
+  alerting_->set(std::make_shared<alerting::AlertingService>(
+      std::move(plan->config), std::move(plan->receivers),
+      alerting::AlertingService::Options{store_, std::chrono::seconds(1), 50000}));
+  log::info("alerting started", {{"spool_directory", spool}});
 }
 
 bool Daemon::healthy() const {
@@ -200,6 +239,11 @@ int Daemon::run() {
     auto units = build_units(config_);
     store_ = std::make_shared<SnapshotStore>();
     rules_ = std::make_unique<local::LocalRules>(store_);
+    // The local rules' alerts go to the router as Prometheus' would go to an Alertmanager.
+    rules_->set_alert_sink([slot = alerting_](std::vector<alerting::Alert> alerts) {
+      if (auto service = slot->get()) service->insert(alerts, "local");
+    });
+    apply_alerting(plan_alerting(config_));
     if (const auto errors = apply_rules(config_); !errors.empty()) {
       for (const auto& e : errors) log::error("invalid rule file", {{"err", e}});
       return 1;
@@ -211,13 +255,15 @@ int Daemon::run() {
     http_opts.telemetry_path = config_.telemetry_path;
     http_opts.web = web;
     http_opts.node_name = config_.node_name;
-    // The alert API as Alertmanager's v2 (GET for now; hawatch's routing adds the rest).
-    http_opts.routes.push_back(
-        {{"GET"}, "/api/v2/alerts", false, 0, [rules = rules_.get()](const HttpRequest&) {
-           return HttpReply{200, "application/json", rules->alerts_json(), {}};
-         }});
-    http_opts.status_sections = [rules = rules_.get()] {
-      return rules->loaded() ? rules->status_html() : std::string();
+    // The alert API as Alertmanager's v2, and the Alertmanager-webhook receiver.
+    for (auto& route : alerting::alerting_routes(
+             {alerting_, [rules = rules_.get()] { return rules->alerts_json(); }, kVersion,
+              kRevision}))
+      http_opts.routes.push_back(std::move(route));
+    http_opts.status_sections = [rules = rules_.get(), slot = alerting_] {
+      std::string out = rules->loaded() ? rules->status_html() : std::string();
+      if (auto service = slot->get()) out += alerting::alerting_status_html(*service);
+      return out;
     };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
     http_->start();
@@ -263,6 +309,7 @@ int Daemon::run() {
   notify_service_manager("STOPPING=1");
   http_->stop();
   rules_->stop();
+  alerting_->set(nullptr);  // joins the dispatcher and the spool worker; the spool keeps the rest
   scheduler_->stop();
   // A check still running is not waited for: it and whatever it started are killed now.
   if (const int reaped = plugins::stop_all_commands())

@@ -11,6 +11,8 @@
 #include "core/worker_pool.h"
 #include "http/http_server.h"
 #include "local/local_rules.h"
+#include "service/build_receivers.h"
+#include "service/http_api.h"
 
 namespace hawatch {
 
@@ -38,6 +40,15 @@ class Daemon {
   // nothing when there are any.
   std::vector<std::string> apply_rules(const Config& config);
   bool healthy() const;
+  // The config's alerting section read and its receivers built (nullopt: no alerting.route);
+  // throws ConfigError with FILE:LINE:COL diagnostics.
+  struct AlertingPlan {
+    alerting::AlertingConfig config;
+    std::vector<alerting::ReceiverConfig> receivers;
+  };
+  static std::optional<AlertingPlan> plan_alerting(const Config& config);
+  // Starts, reconfigures or stops the alerting service as `plan` says.
+  void apply_alerting(std::optional<AlertingPlan> plan);
 
   CommandLine cl_;
   Config config_;
@@ -46,6 +57,7 @@ class Daemon {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<local::LocalRules> rules_;
+  std::shared_ptr<alerting::ServiceSlot> alerting_ = std::make_shared<alerting::ServiceSlot>();
   std::uint64_t generation_ = 0;
 };
 

@@ -65,7 +65,21 @@ bool decode_basic(const std::string& header, std::string& user, std::string& pas
                std::tolower(static_cast<unsigned char>(b));
       }))
     return false;
-  std::istringstream in(header.substr(prefix.size()));
+  // Go's base64 decoder (the exporter-toolkit's) takes only the alphabet with '=' padding to a
+  // multiple of 4 and skips CR/LF; Poco's would also skip blanks and take bytes after the
+  // padding, accepting credentials upstream refuses.
+  std::string encoded;
+  for (const char c : std::string_view(header).substr(prefix.size()))
+    if (c != '\r' && c != '\n') encoded += c;
+  const auto pad = encoded.find('=');
+  if (encoded.size() % 4 != 0 ||
+      encoded.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+          std::string::npos ||
+      (pad != std::string::npos &&
+       (encoded.size() - pad > 2 || encoded.find_first_not_of('=', pad) != std::string::npos)))
+    return false;
+  std::istringstream in(encoded);
   Poco::Base64Decoder decoder(in);
   std::string decoded;
   try {
@@ -87,7 +101,8 @@ bool decode_basic(const std::string& header, std::string& user, std::string& pas
   return true;
 }
 
-std::string cache_key(const std::string& user, const std::string& password, const std::string& hash) {
+std::string cache_key(const std::string& user, const std::string& password,
+                      const std::string& hash) {
   Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
   sha.update(user);
   sha.update(std::string(1, '\0'));
@@ -161,7 +176,10 @@ bool BasicAuth::check(const std::string& authorization, const std::string& remot
     user = "";  // a malformed header names nobody
   }
   // No header at all is how every browser starts; only refused credentials are worth a line.
-  if (!ok && !authorization.empty()) log_failure(user, remote, std::chrono::steady_clock::now());
+  // A name that is no configured user is not logged: it is often a password typed one field
+  // too early.
+  if (!ok && !authorization.empty())
+    log_failure(users_.count(user) ? user : "(unknown)", remote, std::chrono::steady_clock::now());
   return ok;
 }
 

@@ -2,7 +2,7 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -11,7 +11,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 #include <sys/socket.h>
 
@@ -19,14 +19,19 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "basic_auth.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/prom_text.h"
 #include "hawatch/version.h"
+#include "head_gate.h"
 #include "status_page.h"
 #include "tls_socket.h"
 
@@ -77,8 +82,9 @@ struct Shared {
   std::shared_ptr<SnapshotStore> store;
   std::function<bool()> healthy;
   BasicAuth auth;
-  // Set once the server exists; handlers only run while it does.
-  std::atomic<const Poco::Net::TCPServer*> server{nullptr};
+  StatusHistory history;
+  // Set once the worker pool exists; handlers only run while it does.
+  std::atomic<const Poco::Net::TCPServerDispatcher*> dispatcher{nullptr};
 };
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -163,7 +169,8 @@ class Handler final : public HTTPRequestHandler {
     try {
       // Poco serves a connection on one thread for its whole life. With connections waiting
       // for a thread, close this one after the answer instead of idling on it.
-      if (const auto* server = shared_->server.load(); server && server->queuedConnections() > 0)
+      if (const auto* workers = shared_->dispatcher.load();
+          workers && workers->queuedConnections() > 0)
         res.setKeepAlive(false);
       for (const auto& [name, value] : shared_->options.web ? shared_->options.web->headers
                                                             : std::map<std::string, std::string>{})
@@ -230,10 +237,25 @@ class Handler final : public HTTPRequestHandler {
       if (!fresh) it->second += ", " + value;
     }
     request.client = req.clientAddress().toString();
-    if (!read_body(req, route.max_body_bytes, request.body)) {
-      res.setKeepAlive(false);  // the rest of the body is still on the wire
-      return send(res, req, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "text/plain; charset=utf-8",
-                  "Request body larger than " + std::to_string(route.max_body_bytes) + " bytes\n");
+    // Without a length or chunking Poco would read a POST's body until the client closes.
+    const bool bodiless = method == "GET" || method == "DELETE";
+    if (!bodiless && !req.hasContentLength() && !req.getChunkedTransferEncoding()) {
+      res.setKeepAlive(false);
+      return send(res, req, HTTPResponse::HTTP_LENGTH_REQUIRED, "text/plain; charset=utf-8",
+                  "A request body needs Content-Length or chunked transfer encoding\n");
+    }
+    switch (read_body(req, route.max_body_bytes, shared_->options.body_deadline, request.body)) {
+      case BodyRead::ok:
+        break;
+      case BodyRead::too_large:
+        res.setKeepAlive(false);  // the rest of the body is still on the wire
+        return send(
+            res, req, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "text/plain; charset=utf-8",
+            "Request body larger than " + std::to_string(route.max_body_bytes) + " bytes\n");
+      case BodyRead::too_slow:
+        res.setKeepAlive(false);
+        return send(res, req, HTTPResponse::HTTP_REQUEST_TIMEOUT, "text/plain; charset=utf-8",
+                    "Request body not received in time\n");
     }
     const HttpReply reply = route.handler(request);
     for (const auto& [name, value] : reply.headers) res.set(name, value);
@@ -241,20 +263,45 @@ class Handler final : public HTTPRequestHandler {
          reply.body);
   }
 
-  // Reads at most `limit` bytes of body; false when there is more (by Content-Length or by
-  // what arrives).
-  static bool read_body(HTTPServerRequest& req, std::size_t limit, std::string& body) {
+  enum class BodyRead { ok, too_large, too_slow };
+
+  // Reads at most `limit` bytes of body within `deadline`: each socket read may wait only for
+  // what is left of it, so a client trickling its body cannot hold the thread for longer.
+  static BodyRead read_body(HTTPServerRequest& req, std::size_t limit,
+                            std::chrono::milliseconds deadline, std::string& body) {
     if (req.hasContentLength() && req.getContentLength64() > static_cast<std::int64_t>(limit))
-      return false;
+      return BodyRead::too_large;
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&req);
+    // Later requests on the connection get the server's usual read timeout back.
+    struct RestoreTimeout {
+      Poco::Net::HTTPServerRequestImpl* impl;
+      Poco::Timespan saved = impl ? impl->socket().getReceiveTimeout() : Poco::Timespan();
+      ~RestoreTimeout() {
+        if (impl) impl->socket().setReceiveTimeout(saved);
+      }
+    } restore{impl};
+    const auto end = std::chrono::steady_clock::now() + deadline;
     std::istream& in = req.stream();
     char buffer[8192];
     while (in) {
-      in.read(buffer, sizeof buffer);
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+          end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return BodyRead::too_slow;
+      if (impl != nullptr) impl->socket().setReceiveTimeout(Poco::Timespan(left.count()));
+      // peek() makes at most one socket read; readsome() then takes what it brought. A plain
+      // read() would loop over socket reads until its buffer is full, past the deadline.
+      try {
+        if (in.peek() == std::char_traits<char>::eof()) break;
+      } catch (const Poco::TimeoutException&) {
+        return BodyRead::too_slow;
+      }
+      in.readsome(buffer, sizeof buffer);
       const auto n = static_cast<std::size_t>(in.gcount());
-      if (body.size() + n > limit) return false;
+      if (body.size() + n > limit) return BodyRead::too_large;
       body.append(buffer, n);
     }
-    return true;
+    // A failed socket read (its timeout) ends the stream with badbit rather than an exception.
+    return in.bad() ? BodyRead::too_slow : BodyRead::ok;
   }
 
   void dispatch(HTTPServerRequest& req, HTTPServerResponse& res) {
@@ -273,15 +320,26 @@ class Handler final : public HTTPRequestHandler {
                   "text/plain; charset=utf-8",
                   ok ? "Ready\n" : "Not ready: first collection running\n");
     }
-    if (path == "/") {
-      return send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8",
-                  render_status_page(StatusPageInput{
-                      opts.node_name, opts.telemetry_path, shared_->store->status(),
-                      shared_->store->last_reload_successful(),
-                      render_pi_section(shared_->store->current()->text()) +
-                          (opts.status_sections ? opts.status_sections() : std::string())}));
-    }
+    if (path == "/") return status_page(req, res);
     send(res, req, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found\n");
+  }
+
+  void status_page(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const auto& opts = shared_->options;
+    // The page judges from the exposition a scrape would get, so the two never disagree.
+    const plugins::PromText exposition =
+        plugins::parse_prometheus_text(shared_->store->current()->text());
+    StatusPageInput input;
+    input.node_name = opts.node_name;
+    input.telemetry_path = opts.telemetry_path;
+    input.collectors = shared_->store->status();
+    input.last_reload_successful = shared_->store->last_reload_successful();
+    input.extra_html = render_pi_section(exposition) +
+                       (opts.status_sections ? opts.status_sections() : std::string());
+    input.role = node_role(exposition);
+    input.subsystems = assess_subsystems(input.collectors, exposition);
+    input.sparklines = shared_->history.sparklines();
+    send(res, req, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", render_status_page(input));
   }
 
   void metrics(HTTPServerRequest& req, HTTPServerResponse& res) {
@@ -310,6 +368,8 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
     // Poco's factory interface returns an owning raw pointer; HTTPServerConnection deletes it.
     return new Handler(shared_);
   }
+  // Shuts down the socket of every connection being served (HTTPServer::stopAll(true)).
+  void abort_connections() { serverStopped(this, true); }
 
  private:
   std::shared_ptr<Shared> shared_;
@@ -318,14 +378,75 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 constexpr long kKeepAliveSeconds = 5;
 constexpr int kThreadStackBytes = 512 * 1024;
 
+// TCPServerDispatcher is reference-counted by hand (its destructor is not public).
+struct ReleaseDispatcher {
+  void operator()(Poco::Net::TCPServerDispatcher* d) const { d->release(); }
+};
+
 }  // namespace
 
+// Samples the served values for the status page's sparklines until stopped.
+class HistorySampler {
+ public:
+  HistorySampler(std::shared_ptr<Shared> shared, std::chrono::seconds interval)
+      : thread_([this, shared = std::move(shared), interval] { run(*shared, interval); }) {}
+  ~HistorySampler() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  HistorySampler(const HistorySampler&) = delete;
+  HistorySampler& operator=(const HistorySampler&) = delete;
+
+ private:
+  void run(Shared& shared, std::chrono::seconds interval) {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      // Not before the first collection: an empty snapshot would only draw zeros.
+      if (shared.store->ready()) {
+        lock.unlock();
+        shared.history.sample(plugins::parse_prometheus_text(shared.store->current()->text()),
+                              std::chrono::system_clock::now());
+        lock.lock();
+        wake_.wait_for(lock, interval, [&] { return stop_; });
+      } else {
+        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
+// Connections go listener -> HeadGate (one thread, no worker until the request head is in; see
+// head_gate.h) -> Poco's TCPServerDispatcher queue -> a pool thread running Poco's
+// HTTPServerConnection (parsing, keep-alive, pipelining) -> Handler.
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
-  // Declared before `server`, which borrows it and must be destroyed first.
+  std::unique_ptr<HistorySampler> sampler;
+  Poco::SharedPtr<Factory> factory;
+  // Declared before the dispatcher, which borrows it and must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Poco::Net::TCPServerDispatcher, ReleaseDispatcher> dispatcher;
+  std::unique_ptr<HeadGate> gate;
   std::uint16_t port = 0;
+  int max_queued = 0;
+
+  // On the gate's thread: never blocks.
+  void hand_over(const Poco::Net::StreamSocket& socket) {
+    if (dispatcher->queuedConnections() >= max_queued) {
+      Poco::Net::StreamSocket copy = socket;
+      if (!socket.secure()) send_refusal(copy, 503, "Service Unavailable");
+      return;
+    }
+    dispatcher->enqueue(socket);
+  }
 };
 
 HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore> store,
@@ -373,9 +494,16 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<SnapshotStore>
   // demand up to max_threads and idle ones end after a minute; small stacks, as a request needs
   // little (the body is prepared text).
   impl_->pool = std::make_unique<Poco::ThreadPool>(1, options.max_threads, 60, kThreadStackBytes);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<Factory>(impl_->shared),
-                                                          *impl_->pool, socket, params);
-  impl_->shared->server = impl_->server.get();
+  impl_->factory = Poco::makeShared<Factory>(impl_->shared);
+  impl_->max_queued = options.max_queued;
+  impl_->dispatcher.reset(new Poco::Net::TCPServerDispatcher(
+      Poco::makeShared<Poco::Net::HTTPServerConnectionFactory>(params, impl_->factory),
+      *impl_->pool, params));
+  impl_->shared->dispatcher = impl_->dispatcher.get();
+  const bool tls = options.web && options.web->tls;
+  impl_->gate = std::make_unique<HeadGate>(
+      socket, tls, options.head_limits,
+      [impl = impl_.get()](const Poco::Net::StreamSocket& s) { impl->hand_over(s); });
 }
 
 HttpServer::~HttpServer() {
@@ -383,17 +511,25 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() {
-  impl_->server->start();
+  impl_->gate->start();
+  if (impl_->shared->options.history_interval.count() > 0)
+    impl_->sampler =
+        std::make_unique<HistorySampler>(impl_->shared, impl_->shared->options.history_interval);
 }
 
 void HttpServer::stop() {
-  if (impl_ && impl_->server) {
-    // Ends idle kept-alive connections at once rather than after their keep-alive wait.
-    impl_->server->stopAll(true);
-    impl_->shared->server = nullptr;
-    impl_->server.reset();
+  if (impl_ && impl_->gate) {
+    impl_->gate->stop();  // no new connections, waiting ones closed
+    // What HTTPServer::stopAll(true) does: shut down every served connection's socket, so idle
+    // kept-alive ones end at once rather than after their keep-alive wait.
+    impl_->factory->abort_connections();
+    impl_->dispatcher->stop();
     impl_->pool->joinAll();
+    impl_->shared->dispatcher = nullptr;
+    impl_->dispatcher.reset();
+    impl_->gate.reset();
   }
+  if (impl_) impl_->sampler.reset();
 }
 
 std::uint16_t HttpServer::port() const {

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP(S) endpoint: /metrics from the current snapshot, /, /-/healthy, /-/ready.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/snapshot.h"
+#include "head_gate.h"
 #include "web_config.h"
 
 namespace Poco::Net {
@@ -58,9 +60,17 @@ struct HttpServerOptions {
   // are closed after 5 s) and connections waiting for one; beyond that, new ones are refused.
   int max_threads = 64;
   int max_queued = 64;
+  // Connections wait for their request head without a thread (head_gate.h): these bound the
+  // head's size and time and the number of such connections.
+  HeadLimits head_limits;
+  // A route's request body must have arrived within this (else 408).
+  std::chrono::milliseconds body_deadline{10'000};
   // Extra endpoints (the alerting and failover APIs), behind the same authentication. The first
   // route whose path matches answers; a path that matches with another method gets 405.
   std::vector<HttpRoute> routes;
+  // How often the status page's sparklines sample the served values (the last hour is kept);
+  // zero: no sparklines.
+  std::chrono::seconds history_interval{30};
   // Further sections of the status page (escaped HTML).
   std::function<std::string()> status_sections;
 };

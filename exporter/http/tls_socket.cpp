@@ -38,9 +38,9 @@ void require_tls_support(const WebConfig& web) {
     throw_at_tls_section(web, e.what());  // "cannot load module <dir>/tls.so: <dlerror>"
   }
   if (!factory_slot().load())
-    throw_at_tls_section(web, "module " +
-                                  (module_directory() / (std::string(kTlsModule) + ".so")).string() +
-                                  " registered no TLS support");
+    throw_at_tls_section(
+        web, "module " + (module_directory() / (std::string(kTlsModule) + ".so")).string() +
+                 " registered no TLS support");
 }
 
 void check_tls_setup(const WebConfig& web) {

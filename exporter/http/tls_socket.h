@@ -37,8 +37,8 @@ Poco::Net::ServerSocket make_tls_server_socket(const TlsServerConfig& tls);
 
 }  // namespace hawatch
 
-#define HAWATCH_REGISTER_TLS_SOCKET_FACTORY(factory)            \
-  namespace {                                                   \
-  [[maybe_unused]] const bool hawatch_registered_tls_factory =  \
-      ::hawatch::register_tls_socket_factory(factory);          \
+#define HAWATCH_REGISTER_TLS_SOCKET_FACTORY(factory)           \
+  namespace {                                                  \
+  [[maybe_unused]] const bool hawatch_registered_tls_factory = \
+      ::hawatch::register_tls_socket_factory(factory);         \
   }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -48,9 +50,9 @@ TlsServerConfig read_tls(MapReader& tls, const YAML::Node& section, const std::s
   cfg.cert_file = resolve(source, tls.string("cert_file").value_or(""));
   cfg.key_file = resolve(source, tls.string("key_file").value_or(""));
   cfg.client_ca_file = resolve(source, tls.string("client_ca_file").value_or(""));
-  const auto auth = tls.choice("client_auth_type",
-                               {"NoClientCert", "RequestClientCert", "RequireAnyClientCert",
-                                "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"});
+  const auto auth =
+      tls.choice("client_auth_type", {"NoClientCert", "RequestClientCert", "RequireAnyClientCert",
+                                      "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"});
   if (auth == "RequestClientCert") cfg.client_auth = ClientAuth::request;
   if (auth == "RequireAnyClientCert") cfg.client_auth = ClientAuth::require_any;
   if (auth == "VerifyClientCertIfGiven") cfg.client_auth = ClientAuth::verify_if_given;
@@ -67,7 +69,8 @@ TlsServerConfig read_tls(MapReader& tls, const YAML::Node& section, const std::s
   };
   require("cert_file", cfg.cert_file);
   require("key_file", cfg.key_file);
-  if (!cfg.cert_file.empty()) check_readable(ctx, tls.node("cert_file"), "cert_file", cfg.cert_file);
+  if (!cfg.cert_file.empty())
+    check_readable(ctx, tls.node("cert_file"), "cert_file", cfg.cert_file);
   if (!cfg.key_file.empty()) check_readable(ctx, tls.node("key_file"), "key_file", cfg.key_file);
   const bool verifies = cfg.client_auth == ClientAuth::verify_if_given ||
                         cfg.client_auth == ClientAuth::require_and_verify;
@@ -101,6 +104,20 @@ bool looks_like_bcrypt(const std::string& hash) {
   return true;
 }
 
+// RFC 9110 token characters.
+bool is_header_name(const std::string& name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || (c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
+  });
+}
+
+// RFC 9110 field-value: visible characters, spaces and tabs, and bytes >= 0x80; no CR, LF, NUL.
+bool is_header_value(const std::string& value) {
+  return std::none_of(value.begin(), value.end(),
+                      [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+}
+
 }  // namespace
 
 WebConfig parse_web_config(const std::string& text, const std::string& source) {
@@ -110,7 +127,8 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
   WebConfig cfg;
   cfg.source = source;
   MapReader top(root, ctx, "");
-  if (YAML::Node tls_node = top.node("tls_server_config"); tls_node.IsDefined() && !tls_node.IsNull()) {
+  if (YAML::Node tls_node = top.node("tls_server_config");
+      tls_node.IsDefined() && !tls_node.IsNull()) {
     MapReader tls(tls_node, ctx, "tls_server_config");
     if (tls.valid()) cfg.tls = read_tls(tls, tls_node, source);
     cfg.tls_line = tls_node.Mark().line + 1;
@@ -128,7 +146,20 @@ WebConfig parse_web_config(const std::string& text, const std::string& source) {
           ctx.error(kv.second, "header values must be strings");
           continue;
         }
-        cfg.headers[kv.first.Scalar()] = kv.second.Scalar();
+        const std::string& name = kv.first.Scalar();
+        const std::string& value = kv.second.Scalar();
+        if (!is_header_name(name)) {
+          ctx.error(kv.first,
+                    "\"http_server_config.headers\": \"" + name + "\" is not an HTTP header name");
+          continue;
+        }
+        if (!is_header_value(value)) {
+          // A CR or LF here would end the header and start another, or the body.
+          ctx.error(kv.second, "\"http_server_config.headers." + name +
+                                   "\": control characters are not allowed in a header value");
+          continue;
+        }
+        cfg.headers[name] = value;
       }
     } else if (headers.IsDefined() && !headers.IsNull()) {
       ctx.error(headers, "\"http_server_config.headers\" must be a mapping");
@@ -166,11 +197,10 @@ WebConfig load_web_config(const std::string& path) {
   // read(2), not std::ifstream: an ifstream reads a directory as an empty file, which would pass
   // as a web config with no TLS and no auth.
   std::string text;
-  int err = 0;
-  if (!read_file_into(path, text, err)) {
+  std::string why;
+  if (!read_regular_file_into(path, text, why)) {
     ConfigContext ctx(path);
-    ctx.error(YAML::Mark::null_mark(),
-              std::string("cannot read web config file: ") + std::strerror(err));
+    ctx.error(YAML::Mark::null_mark(), "cannot read web config file: " + why);
     ctx.throw_if_errors();
   }
   return parse_web_config(text, path);

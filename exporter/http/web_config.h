@@ -8,11 +8,11 @@
 namespace hawatch {
 
 enum class ClientAuth {
-  none,                      // NoClientCert
-  request,                   // RequestClientCert: asked for, not required, not verified
-  require_any,               // RequireAnyClientCert: required, not verified
-  verify_if_given,           // VerifyClientCertIfGiven
-  require_and_verify,        // RequireAndVerifyClientCert
+  none,                // NoClientCert
+  request,             // RequestClientCert: asked for, not required, not verified
+  require_any,         // RequireAnyClientCert: required, not verified
+  verify_if_given,     // VerifyClientCertIfGiven
+  require_and_verify,  // RequireAndVerifyClientCert
 };
 
 enum class TlsVersion { tls10, tls11, tls12, tls13 };

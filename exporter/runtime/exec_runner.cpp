@@ -72,6 +72,35 @@ bool drain(int fd, std::string& into, std::size_t cap, bool& truncated) {
   }
 }
 
+// Writes what the pipe takes now; false once all of `data` is written or the pipe broke. SIGPIPE
+// is blocked around the write, and a pending one taken back, so that a command closing its stdin
+// early is an EPIPE here rather than the end of the caller.
+bool feed(int fd, const std::string& data, std::size_t& offset) {
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  bool open = true;
+  while (offset < data.size()) {
+    const ssize_t n =
+        ::write(fd, data.data() + offset, std::min<std::size_t>(data.size() - offset, 1 << 16));
+    if (n > 0) {
+      offset += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
+      const timespec zero{};
+      ::sigtimedwait(&pipe_only, nullptr, &zero);
+    }
+    open = false;
+    break;
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return open && offset < data.size();
+}
+
 int poll_timeout_ms(Clock::time_point until) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
   return static_cast<int>(std::clamp<long long>(left, 0, 50));
@@ -234,18 +263,25 @@ ExecResult run_command(const ExecRequest& req) {
     r.start_error = "empty command";
     return r;
   }
-  Fd out_r, out_w, err_r, err_w;
-  if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w)) {
+  Fd in_r, in_w, out_r, out_w, err_r, err_w;
+  if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w) ||
+      (req.input && !make_pipe(in_r, in_w))) {
     r.start_error = std::string("pipe: ") + std::strerror(errno);
     return r;
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (req.input) {
+    posix_spawn_file_actions_adddup2(&actions, in_r.get(), 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(&actions, out_w.get(), 1);
   posix_spawn_file_actions_adddup2(&actions, err_w.get(), 2);
   // Nothing of the daemon's (sockets, the plugin hosts' pipes) leaks into a check.
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  if (!req.working_directory.empty())
+    posix_spawn_file_actions_addchdir_np(&actions, req.working_directory.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Own process group (so a timeout kills its children too); the daemon blocks SIGTERM/SIGHUP for
@@ -274,16 +310,28 @@ ExecResult run_command(const ExecRequest& req) {
   }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
+  in_r.reset();
   out_w.reset();
   err_w.reset();
   if (rc != 0) {
     r.start_error = req.argv[0] + ": " + std::strerror(rc);
+    if (!req.working_directory.empty())
+      r.start_error += " (or working directory " + req.working_directory + ")";
     r.duration = Clock::now() - started;
     return r;
   }
   r.started = true;
   ::fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
+  std::size_t fed = 0;
+  bool in_open = req.input && !req.input->empty();
+  if (in_open) ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
+  auto close_input = [&] {
+    if (in_open && fed < req.input->size()) r.input_incomplete = true;
+    in_open = false;
+    in_w.reset();
+  };
+  if (!in_open) in_w.reset();
 
   bool out_open = true, err_open = true, exited = false, err_truncated = false;
   int status = 0;
@@ -298,12 +346,14 @@ ExecResult run_command(const ExecRequest& req) {
     if (exited && !kill_at) {
       ::kill(-pid, SIGKILL);
       if (out_open) drain(out_r.get(), r.output, req.output_cap, r.output_truncated);
-      if (err_open) drain(err_r.get(), r.errors, 4096, err_truncated);
+      if (err_open) drain(err_r.get(), r.errors, req.error_cap, err_truncated);
+      close_input();
       break;
     }
     const auto now = Clock::now();
     if (!kill_at && now >= req.deadline) {
       r.timed_out = true;
+      close_input();
       ::kill(-pid, SIGTERM);
       kill_at = now + req.kill_grace;
     }
@@ -318,14 +368,19 @@ ExecResult run_command(const ExecRequest& req) {
       ::kill(-pid, SIGKILL);
       break;
     }
-    std::array<pollfd, 2> fds{pollfd{out_open ? out_r.get() : -1, POLLIN, 0},
-                              pollfd{err_open ? err_r.get() : -1, POLLIN, 0}};
+    std::array<pollfd, 3> fds{pollfd{out_open ? out_r.get() : -1, POLLIN, 0},
+                              pollfd{err_open ? err_r.get() : -1, POLLIN, 0},
+                              pollfd{in_open ? in_w.get() : -1, POLLOUT, 0}};
     const int n = ::poll(fds.data(), fds.size(), poll_timeout_ms(kill_at.value_or(req.deadline)));
     if (n > 0) {
       if (out_open && fds[0].revents) out_open = drain(out_r.get(), r.output, req.output_cap, r.output_truncated);
-      if (err_open && fds[1].revents) err_open = drain(err_r.get(), r.errors, 4096, err_truncated);
+      if (err_open && fds[1].revents) err_open = drain(err_r.get(), r.errors, req.error_cap, err_truncated);
+      if (in_open && fds[2].revents) {
+        if (!feed(in_w.get(), *req.input, fed)) close_input();
+      }
     }
   }
+  close_input();
   clean_up_after(pid);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);

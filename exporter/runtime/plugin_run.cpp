@@ -127,8 +127,54 @@ std::string encode_run(const PluginRun& run) {
   return out;
 }
 
+namespace {
+
+// Collects a decoded run's problems, at most kMaxRunProblems of them: beyond that the last one
+// says how many more there were. A decoded run re-encodes to itself (it holds no more than the
+// limit, so nothing is cut the second time).
+class ProblemList {
+ public:
+  explicit ProblemList(std::vector<std::string>& out) : out_(out) {}
+  void add(std::string problem) {
+    if (out_.size() < kMaxRunProblems)
+      out_.push_back(std::move(problem));
+    else
+      ++dropped_;
+  }
+  void finish() {
+    if (dropped_ == 0) return;
+    out_.resize(kMaxRunProblems - 1);
+    out_.push_back("plugin host: " + std::to_string(dropped_ + 1) + " more problems dropped");
+  }
+
+ private:
+  std::vector<std::string>& out_;
+  std::size_t dropped_ = 0;
+};
+
+std::string shortened(const std::string& text) {
+  constexpr std::size_t kShown = 64;
+  return text.size() <= kShown ? text : text.substr(0, kShown) + "...";
+}
+
+// Why a decoded sample cannot be exposed (the checks RecordingSink::add made in the host), or
+// empty when it can.
+std::string unexposable(const PluginSample& s) {
+  if (!valid_metric_name(s.name))
+    return "plugin host sent invalid metric name \"" + shortened(s.name) + "\"; sample dropped";
+  for (const auto& [name, value] : s.labels)
+    if (!valid_label_name(name) || name.rfind("__", 0) == 0)
+      return "plugin host sent " + s.name + " with invalid label name \"" + shortened(name) +
+             "\"; sample dropped";
+  return {};
+}
+
+}  // namespace
+
 std::optional<PluginRun> decode_run(const std::string& text) {
   PluginRun run;
+  ProblemList problems(run.problems);
+  bool samples_cut = false;
   const bool ok = for_each_record(text, [&](const std::vector<std::string>& f) {
     if (f[0] == "R" && f.size() == 2) {
       auto rc = to_int(f[1]);
@@ -140,19 +186,27 @@ std::optional<PluginRun> decode_run(const std::string& text) {
       run.status = *st;
       run.status_message = f[2];
     } else if (f[0] == "P" && f.size() == 2) {
-      run.problems.push_back(f[1]);
+      problems.add(f[1]);
     } else if ((f[0] == "G" || f[0] == "C") && f.size() >= 4 && f.size() % 2 == 0) {
       auto v = to_double(f[3]);
       if (!v) return false;
       PluginSample s{f[0] == "C", f[1], f[2], *v, {}};
       for (std::size_t i = 4; i + 1 < f.size(); i += 2) s.labels.emplace_back(f[i], f[i + 1]);
-      run.samples.push_back(std::move(s));
+      if (auto why = unexposable(s); !why.empty()) {
+        problems.add(std::move(why));
+      } else if (run.samples.size() < kMaxRunSamples) {
+        run.samples.push_back(std::move(s));
+      } else if (!samples_cut) {
+        samples_cut = true;
+        problems.add("more than " + std::to_string(kMaxRunSamples) + " samples; the rest dropped");
+      }
     } else {
       return false;
     }
     return true;
   });
   if (!ok) return std::nullopt;
+  problems.finish();
   return run;
 }
 

@@ -16,6 +16,9 @@
 
 namespace hawatch::plugins {
 
+inline constexpr std::size_t kMaxRunSamples = 100000;
+inline constexpr std::size_t kMaxRunProblems = 1000;
+
 struct PluginSample {
   bool counter = false;
   std::string name;
@@ -35,7 +38,7 @@ struct PluginRun {
 // A hawatch_sink that records into a PluginRun; `api()` is what collect() gets.
 class RecordingSink {
  public:
-  explicit RecordingSink(std::size_t max_samples = 100000) : max_samples_(max_samples) {}
+  explicit RecordingSink(std::size_t max_samples = kMaxRunSamples) : max_samples_(max_samples) {}
   static const hawatch_sink_api* api();
   hawatch_sink* handle() { return reinterpret_cast<hawatch_sink*>(this); }
   PluginRun& run() { return run_; }
@@ -53,7 +56,10 @@ class RecordingSink {
 };
 
 // Line-based wire form (tab-separated fields, \\ \t \n escaped). decode() returns nullopt on
-// malformed input.
+// malformed input. The daemon decodes what the plugin host sends, and the host runs third-party
+// code: decode() applies RecordingSink's rules again (a sample with a name /metrics cannot carry
+// is dropped with a problem) and keeps at most kMaxRunSamples samples and kMaxRunProblems
+// problems (the last one then says so), so a host cannot make the daemon hold more than that.
 std::string encode_run(const PluginRun& run);
 std::optional<PluginRun> decode_run(const std::string& text);
 

@@ -1,5 +1,5 @@
-// libFuzzer target for the Alertmanager API v2 bodies hawatch takes over HTTP (posted alerts and
-// silences): any input ends in values or an ApiError, and accepted alerts are well-formed.
+// libFuzzer target for the Alertmanager bodies hawatch takes over HTTP (posted alerts, webhook
+// messages of version 4 and silences): any input ends in values or an ApiError, and accepted alerts are well-formed.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -12,6 +12,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Time now{std::chrono::seconds(1'800'000'000)};
   try {
     const PostedAlerts p = parse_postable_alerts(body, now, std::chrono::minutes(5));
+    for (const Alert& a : p.alerts) {
+      if (a.labels.empty() || a.ends_at < a.starts_at) __builtin_trap();
+    }
+  } catch (const ApiError&) {
+  }
+  try {
+    const PostedAlerts p = parse_webhook_message(body, now, std::chrono::hours(25));
     for (const Alert& a : p.alerts) {
       if (a.labels.empty() || a.ends_at < a.starts_at) __builtin_trap();
     }

@@ -147,7 +147,7 @@ wait_until 15 "mock systemd on the bus" \
 # UPS: a real upsd with the dummy-ups driver.
 NUT_PORT=$(free_port)
 nut() { D=$TMP/nut PORT=$NUT_PORT bash "$F/ups/nut_fixture.sh" "$@"; }
-trap 'rc=$?; trap - ERR; nut stop >/dev/null 2>&1; (exit $rc); _cleanup' EXIT
+on_exit nut stop
 nut start
 ok "peers: private bus with mock systemd, NUT upsd on port $NUT_PORT"
 

@@ -23,23 +23,41 @@ cmake --build "$FUZZ_BUILD" --target hawatch_fuzzers --parallel "$(nproc)" >"$OU
 
 mapfile -t targets < <(sed -n 's/^hawatch_fuzz_target(NAME \([a-z0-9_]*\).*/\1/p' "$SRC/tests/fuzz/CMakeLists.txt")
 ((${#targets[@]} > 0)) || { echo "no fuzz targets in tests/fuzz/CMakeLists.txt" >&2; exit 1; }
+# One libFuzzer process per core: the targets are independent and each is single-threaded.
+PARALLEL=${FUZZ_JOBS:-$(nproc)}
+run_target() {  # NAME: fuzzes it; the log ends with PASS or FAIL
+  local name=$1 bin=$FUZZ_BUILD/tests/fuzz/$1 corpus="$SRC/tests/fuzz/corpus/$1"
+  local log=$OUT/$name.log
+  [[ -x $bin ]] || { echo "FAIL $name: $bin was not built" >"$log"; return; }
+  mkdir -p "$OUT/corpus-$name" "$OUT/artifacts-$name"
+  [[ -d $corpus ]] && cp "$corpus"/* "$OUT/corpus-$name/" 2>/dev/null || true
+  if "$bin" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=1024 \
+      -timeout=5 -print_final_stats=1 -artifact_prefix="$OUT/artifacts-$name/" \
+      "$OUT/corpus-$name" >"$log.run" 2>&1; then
+    { grep -E "stat::number_of_executed_units" "$log.run" || true; echo "PASS $name"; } >"$log"
+  else
+    { tail -50 "$log.run"; echo "FAIL $name: crash or sanitizer report (see above)"; } >"$log"
+  fi
+}
+echo "== fuzzing ${#targets[@]} targets for ${SECONDS_PER_TARGET}s each, $PARALLEL at a time"
+running=0
+for name in "${targets[@]}"; do
+  run_target "$name" &
+  running=$((running + 1))
+  if ((running >= PARALLEL)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
 passed=0
 failed=0
 for name in "${targets[@]}"; do
-  bin=$FUZZ_BUILD/tests/fuzz/$name
-  [[ -x $bin ]] || { echo "FAIL $name: $bin was not built" >&2; failed=$((failed + 1)); continue; }
-  corpus="$SRC/tests/fuzz/corpus/$name"
-  mkdir -p "$OUT/corpus-$name"
-  [[ -d $corpus ]] && cp "$corpus"/* "$OUT/corpus-$name/" 2>/dev/null || true
-  echo "== $name: fuzzing for ${SECONDS_PER_TARGET}s"
-  if "$bin" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=1024 \
-      -timeout=5 -print_final_stats=1 -artifact_prefix="$OUT/" "$OUT/corpus-$name" >"$OUT/$name.log" 2>&1; then
-    grep -E "stat::number_of_executed_units" "$OUT/$name.log" || true
-    echo "PASS $name"
+  if tail -1 "$OUT/$name.log" | grep -q "^PASS "; then
+    cat "$OUT/$name.log"
     passed=$((passed + 1))
   else
-    tail -50 "$OUT/$name.log" >&2
-    echo "FAIL $name: crash or sanitizer report (see above)" >&2
+    cat "$OUT/$name.log" >&2
     failed=$((failed + 1))
   fi
 done

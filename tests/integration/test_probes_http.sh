@@ -127,8 +127,10 @@ expect_probe slow 0 timeout
 slow_duration=$(sample_value "$M" 'hawatch_probe_duration_seconds{probe="slow"}')
 # Stops before the 1 s timeout (which counts from launch, so time queued for a worker — 28 probes
 # share 4 — shortens it), never after it.
-awk -v d="$slow_duration" 'BEGIN { exit !(d >= 0.5 && d < 1.0) }' ||
-  fail "slow probe took $slow_duration s; expected to stop just before its 1 s timeout"
+# The server answers after 5 s: a probe that ignored its timeout would take that long. The bound
+# leaves a loaded machine a second of lateness; the lower one only says it did wait.
+awk -v d="$slow_duration" 'BEGIN { exit !(d > 0.1 && d < 2.0) }' ||
+  fail "slow probe took $slow_duration s; expected to stop at its 1 s timeout"
 ok "slow probe stopped after $slow_duration s (timeout 1 s), with its series intact"
 assert_eq 1 "$(sample_value "$M" 'hawatch_collector_success{collector="probes/slow"}')" \
   "a target timing out is a probe failure, not a collector failure"
@@ -174,14 +176,7 @@ awk -v t="$last" -v now="$(date +%s)" 'BEGIN { exit !(now - t < 3 && now - t > -
 ok "last success timestamp is recent ($last)"
 
 # ---- a scrape never waits for a probe ---------------------------------------------------------
-max=0
-for _ in $(seq 20); do
-  t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 "$HAWATCH_URL/metrics")
-  max=$(awk -v a="$max" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
-  sleep 0.1
-done
-awk -v m="$max" 'BEGIN { exit !(m < 0.25) }' || fail "a scrape took $max s while probes were in flight"
-ok "20 scrapes during slow and failing probes, slowest $max s"
+assert_scrapes_fast "slow and failing probes are in flight"
 
 # ---- exposition is lint-clean --------------------------------------------------------------------
 lint=$(scrape | promtool check metrics 2>&1) || true

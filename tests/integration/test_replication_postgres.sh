@@ -18,8 +18,7 @@ done
 # PostgreSQL runs as `postgres` and hawatch as `nobody`: both must reach their files under $TMP.
 chmod 755 "$TMP"
 pgfx() { D=$TMP/pg P1=$P1 P2=$P2 bash "$FX/pg_fixture.sh" "$@"; }
-# Servers first, then lib.sh's cleanup (with this run's status; no ERR trap inside the EXIT trap).
-trap '_rc=$?; trap - ERR; set +e; pgfx stop >/dev/null 2>&1; (exit $_rc); _cleanup' EXIT
+on_exit pgfx stop  # the servers are not children of this shell
 t0=$(date +%s%N)
 pgfx start
 log_note "primary + streaming standby up in $((($(date +%s%N) - t0) / 1000000)) ms"
@@ -84,18 +83,7 @@ $(grep -E '^hawatch_(replication|postgres|collector_success)' <<<"$M")"
   ok "$3 ($1 = $value)"
 }
 # The scrape serves the snapshot: time a few of them while something is failing.
-scrape_times() {  # LABEL
-  local times=() i t
-  for i in 1 2 3 4 5; do
-    t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 "$HAWATCH_URL/metrics")
-    times+=("$t")
-  done
-  log_note "scrape times while $1: ${times[*]} s"
-  for t in "${times[@]}"; do
-    awk -v x="$t" 'BEGIN { exit !(x < 0.5) }' || fail "scrape took $t s while $1"
-  done
-  ok "every scrape under 0.5 s while $1"
-}
+scrape_times() { assert_scrapes_fast "$1" 10; }
 lint() {
   local out
   out=$(scrape | promtool check metrics 2>&1) || true
@@ -137,7 +125,7 @@ expect "hawatch_collector_success{collector=\"postgres/standby/heartbeat\"}" '==
 assert_eq "node-a" "$(psql1 "SELECT node FROM hawatch_heartbeat")" "heartbeat row keyed by global.node_name"
 wait_value 5 "hawatch_postgres_error_info{name=\"blackhole\",reason=\"timeout\"}" '== 1' "half-dead server: timeout"
 expect "hawatch_replication_up{name=\"blackhole\"}" '== 0' "half-dead server: up 0"
-expect "hawatch_collector_duration_seconds{collector=\"postgres/blackhole\"}" '< 1' "half-dead server: run ends at its 0.4 s timeout"
+expect "hawatch_collector_duration_seconds{collector=\"postgres/blackhole\"}" '< 2.5' "half-dead server: run ends at its 0.4 s timeout (not connect_timeout=30)"
 expect "hawatch_postgres_error_info{name=\"wrongpw\",reason=\"connection failed\"}" '== 1' "wrong password: up 0, connection failed"
 expect "hawatch_collector_success{collector=\"node\"}" '== 1' "node collector unaffected"
 lint "steady state"

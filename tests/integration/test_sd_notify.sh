@@ -54,9 +54,14 @@ sleep 2
 n=$(count main 'WATCHDOG=1')
 ((n >= 4)) || fail "only $n WATCHDOG=1 in 2 s with WATCHDOG_USEC=500000"
 ok "$n WATCHDOG=1 messages in ~2 s"
-max_gap=$(awk '/WATCHDOG=1/ { if (prev) { g = $1 - prev; if (g > m) m = g } prev = $1 } END { printf "%.3f", m }' "$TMP/main.msgs")
-awk -v g="$max_gap" 'BEGIN { exit !(g < 0.5) }' || fail "a gap of $max_gap s between WATCHDOG=1 (limit 0.5 s)"
-ok "largest gap between WATCHDOG=1 is $max_gap s (< WATCHDOG_USEC)"
+# The typical gap must be half of WATCHDOG_USEC (a daemon pinging at WATCHDOG_USEC itself would
+# show 0.5 s); a single late one only below 1 s, as one busy moment of a loaded CI box can make it.
+gaps=$(awk '/WATCHDOG=1/ { if (prev) printf "%.3f\n", $1 - prev; prev = $1 }' "$TMP/main.msgs" | sort -n)
+median_gap=$(sed -n "$((($(wc -l <<<"$gaps") + 1) / 2))p" <<<"$gaps")
+max_gap=$(tail -n1 <<<"$gaps")
+awk -v g="$median_gap" 'BEGIN { exit !(g < 0.4) }' || fail "median gap $median_gap s between WATCHDOG=1 (expected ~0.25 s)"
+awk -v g="$max_gap" 'BEGIN { exit !(g < 1.0) }' || fail "a gap of $max_gap s between WATCHDOG=1"
+ok "gaps between WATCHDOG=1: median $median_gap s (~WATCHDOG_USEC/2), largest $max_gap s"
 
 # SIGHUP: RELOADING=1 then READY=1 again.
 ready_before=$(count main 'READY=1')

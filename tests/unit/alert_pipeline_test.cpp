@@ -69,7 +69,7 @@ struct World {
   void restart(Time now) {
     log = std::make_unique<NotificationLog>(NotificationLog::Options{dir.path / "nflog", 120h});
     spool = std::make_unique<Spool>(
-        Spool::Options{dir.path / "spool", 1h, 1s, 1min, 0.2, 1 << 20, 1 << 20, {}},
+        Spool::Options{dir.path / "spool", 1h, 1s, 1min, 0.2, 1 << 20, 1 << 20, {}, {}},
         [this](const std::string& r, const std::string& i) { return pipeline->find(r, i); }, now,
         1);
     pipeline = std::make_unique<NotificationPipeline>(

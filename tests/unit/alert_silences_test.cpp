@@ -169,3 +169,27 @@ BOOST_AUTO_TEST_CASE(corrupt_file_is_an_error_naming_it) {
     BOOST_TEST(contains(e.what(), file.string()), e.what());
   }
 }
+
+// Found by state_files_fuzz: a time in the file beyond what the nanosecond clock holds overflowed
+// (undefined behaviour; in practice a silence with a wrapped, wrong time).
+BOOST_AUTO_TEST_CASE(file_times_out_of_range_are_corruption) {
+  const std::string good =
+      R"({"version":1,"silences":[{"id":"a","matchers":[{"name":"n","type":"=","value":"v"}],)"
+      R"("startsAt":1733000000000,"endsAt":1733003600000,"updatedAt":UPDATED,)"
+      R"("createdBy":"ops","comment":"c"}]})";
+  auto with = [&](const std::string& updated) {
+    std::string text = good;
+    return text.replace(text.find("UPDATED"), 7, updated);
+  };
+  const auto silences = decode_silences(with("1733000000000"));
+  BOOST_TEST_REQUIRE(silences.size() == 1u);
+  BOOST_TEST(encode_silences(silences) == encode_silences(decode_silences(encode_silences(silences))));
+  for (const char* bad : {"17330000000000", "-1", "9223372036854775807"}) {
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_CHECK_EXCEPTION(decode_silences(with(bad)), std::runtime_error,
+                            [](const std::runtime_error& e) {
+                              return contains(e.what(), "out of range");
+                            });
+    }
+  }
+}

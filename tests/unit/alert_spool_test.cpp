@@ -193,3 +193,18 @@ BOOST_AUTO_TEST_CASE(record_decoding_rejects_damage) {
   bad_key.replace(bad_key.find("0a-1"), 4, "../x");
   BOOST_CHECK_THROW(decode_spool_record(bad_key), std::runtime_error);
 }
+
+// Found by state_files_fuzz: created_ms/deadline_ms beyond the nanosecond clock's range overflowed.
+BOOST_AUTO_TEST_CASE(record_times_out_of_range_are_damage) {
+  SpoolRecord r{"0a-1", "admin", "fake/0", "body", t0, t0 + 1h, 0, {}};
+  const std::string text = encode_spool_record(r);
+  for (const char* bad : {"17330000000000000", "-5"}) {
+    BOOST_TEST_CONTEXT(bad) {
+      std::string damaged = text;
+      const auto at = damaged.find("created_ms: ") + 12;
+      damaged.replace(at, damaged.find('\n', at) - at, bad);
+      BOOST_CHECK_THROW(decode_spool_record(damaged), std::runtime_error);
+    }
+  }
+  BOOST_TEST((decode_spool_record(text).deadline == r.deadline));
+}

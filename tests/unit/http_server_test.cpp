@@ -804,3 +804,260 @@ BOOST_AUTO_TEST_CASE(extra_response_headers) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+// Hostile clients: limits on the request head and on connections waiting for one (head_gate.h).
+
+namespace {
+
+// A connection from another loopback address, as an attacker's own host would be.
+int connect_from(const char* source, std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  BOOST_REQUIRE(::inet_pton(AF_INET, source, &from.sin_addr) == 1);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  return fd;
+}
+
+std::string status_line(const std::string& answer) {
+  return answer.substr(0, answer.find("\r\n"));
+}
+
+std::string ask_raw(std::uint16_t port, const std::string& request) {
+  UniqueFd fd(connect_loopback(port));
+  send_all(fd.get(), request);
+  return read_until(fd.get(), "<never>", Clock::now() + 10s);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hostile_clients)
+
+BOOST_AUTO_TEST_CASE(head_scanner_limits) {
+  HeadLimits l;
+  l.max_head_bytes = 64;
+  l.max_request_line_bytes = 20;
+  l.max_header_fields = 2;
+  BOOST_TEST((scan_http_head("GET / HTTP/1.1\r\nHost: a\r\n", l) == HeadState::incomplete));
+  BOOST_TEST((scan_http_head("GET / HTTP/1.1\r\nHost: a\r\n\r\n", l) == HeadState::complete));
+  BOOST_TEST((scan_http_head("\r\nGET / HTTP/1.1\n\n", l) == HeadState::complete));
+  BOOST_TEST((scan_http_head("GET /" + std::string(30, 'a'), l) == HeadState::request_line_long));
+  BOOST_TEST((scan_http_head("GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n\r\n", l) ==
+              HeadState::too_many_fields));
+  BOOST_TEST(
+      (scan_http_head("GET / HTTP/1.1\r\nx: " + std::string(70, 'v'), l) == HeadState::too_large));
+  BOOST_TEST((scan_tls_hello(std::string("\x16\x03\x01\x00\x05", 5)) == HeadState::incomplete));
+  BOOST_TEST((scan_tls_hello(std::string("\x16\x03\x01\x00\x01X", 6)) == HeadState::complete));
+  BOOST_TEST((scan_tls_hello("GET /") == HeadState::complete));
+}
+
+BOOST_AUTO_TEST_CASE(oversized_heads_get_414_and_431) {
+  StaticServer s;
+  const auto port = s.server->port();
+  BOOST_TEST(status_line(ask_raw(port, "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\n\r\n")) ==
+             "HTTP/1.1 414 URI Too Long");
+  BOOST_TEST(
+      status_line(ask_raw(port, "GET / HTTP/1.1\r\nX: " + std::string(17000, 'v') + "\r\n\r\n")) ==
+      "HTTP/1.1 431 Request Header Fields Too Large");
+  std::string many = "GET / HTTP/1.1\r\n";
+  for (int i = 0; i < 101; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  BOOST_TEST(status_line(ask_raw(port, many + "\r\n")) ==
+             "HTTP/1.1 431 Request Header Fields Too Large");
+  // Within the limits the same server still answers.
+  BOOST_TEST(status_line(ask_raw(port,
+                                 "GET /-/healthy HTTP/1.1\r\nHost: t\r\nConnection: "
+                                 "close\r\n\r\n")) == "HTTP/1.1 200 OK");
+}
+
+BOOST_AUTO_TEST_CASE(a_head_that_does_not_arrive_in_time_gets_408) {
+  auto options = loopback_options();
+  options.head_limits.head_deadline = 300ms;
+  StaticServer s(options);
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(), "GET /metrics HTTP/1.1\r\nHost");
+  const auto start = Clock::now();
+  const std::string got = read_until(fd.get(), "<never>", Clock::now() + 10s);
+  BOOST_TEST(status_line(got) == "HTTP/1.1 408 Request Timeout");
+  BOOST_TEST((Clock::now() - start < 8s), "the deadline holds for the whole head");
+}
+
+BOOST_AUTO_TEST_CASE(one_client_address_is_capped_at_429) {
+  auto options = loopback_options();
+  options.head_limits.max_waiting_per_client = 4;
+  StaticServer s(options);
+  std::vector<std::unique_ptr<UniqueFd>> held;
+  for (int i = 0; i < 4; ++i)
+    held.push_back(std::make_unique<UniqueFd>(connect_from("127.0.0.2", s.server->port())));
+  UniqueFd extra(connect_from("127.0.0.2", s.server->port()));
+  BOOST_TEST(status_line(read_until(extra.get(), "<never>", Clock::now() + 10s)) ==
+             "HTTP/1.1 429 Too Many Requests");
+  Client client(s.server->port());  // another address is not affected
+  BOOST_TEST(client.get("/metrics").status == 200);
+}
+
+// The defect of issue 18: idle and trickling connections made every scrape fail. 400 of them
+// from another address (the per-client cap lifted) must leave /metrics answerable; the bound is
+// generous for a loaded CI machine, the real figures are in BENCHMARKS.md (bench/slowloris.sh).
+BOOST_AUTO_TEST_CASE(scrapes_succeed_during_a_slowloris_of_400_connections) {
+  auto options = loopback_options();
+  options.head_limits.max_waiting_per_client = 1000;
+  options.head_limits.max_waiting = 256;  // also exercises dropping the oldest at the cap
+  StaticServer s(options);
+  std::vector<std::unique_ptr<UniqueFd>> attackers;
+  for (int i = 0; i < 400; ++i) {
+    attackers.push_back(std::make_unique<UniqueFd>(connect_from("127.0.0.2", s.server->port())));
+    if (i % 2 == 0) send_all(attackers.back()->get(), "GET /metrics HTTP/1.1\r\nX");
+  }
+  Client client(s.server->port());
+  for (int i = 0; i < 20; ++i) {
+    for (std::size_t a = 0; a < attackers.size(); a += 2)  // trickle one more byte
+      ::send(attackers[a]->get(), "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const Response r = client.get("/metrics");
+    BOOST_TEST(r.status == 200, "scrape " << i << " during the slowloris: " << r.status);
+    BOOST_TEST(r.seconds < 2.0, "scrape " << i << " took " << r.seconds << " s");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(hostile_clients_more)
+
+BOOST_AUTO_TEST_CASE(a_head_cut_short_by_the_client_is_400_at_once) {
+  StaticServer s;
+  const auto start = Clock::now();
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(), "GET /metrics HTTP/1.1\r\nHost: t\r\n");
+  ::shutdown(fd.get(), SHUT_WR);
+  BOOST_TEST(status_line(read_until(fd.get(), "<never>", Clock::now() + 20s)) ==
+             "HTTP/1.1 400 Bad Request");
+  BOOST_TEST((Clock::now() - start < 8s), "refused before the 10 s head deadline");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(request_bodies)
+
+HttpServerOptions echo_options() {
+  auto options = loopback_options();
+  HttpRoute echo;
+  echo.methods = {"POST"};
+  echo.path = "/api/echo";
+  echo.max_body_bytes = 64;
+  echo.handler = [](const HttpRequest& r) { return HttpReply{200, "text/plain", r.body, {}}; };
+  options.routes.push_back(echo);
+  options.body_deadline = 500ms;
+  return options;
+}
+
+BOOST_AUTO_TEST_CASE(a_post_without_length_gets_411_not_a_read_until_close) {
+  StaticServer s(echo_options());
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(), "POST /api/echo HTTP/1.1\r\nHost: t\r\n\r\nabc");
+  BOOST_TEST(status_line(read_until(fd.get(), "\r\n", Clock::now() + 8s)) ==
+             "HTTP/1.1 411 Length Required");
+}
+
+BOOST_AUTO_TEST_CASE(a_trickled_body_gets_408_after_the_body_deadline) {
+  StaticServer s(echo_options());
+  UniqueFd fd(connect_loopback(s.server->port()));
+  const auto start = Clock::now();
+  send_all(fd.get(), "POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 40\r\n\r\nab");
+  std::string got;
+  for (int i = 0; i < 30 && got.empty(); ++i) {
+    ::send(fd.get(), "c", 1, MSG_NOSIGNAL);  // a byte every 200 ms: no single read times out
+    got = read_until(fd.get(), "\r\n", Clock::now() + 200ms);
+  }
+  BOOST_TEST(status_line(got).starts_with("HTTP/1.1 408 "), got);
+  BOOST_TEST((Clock::now() - start < 5s), "the deadline bounds the whole body");
+}
+
+BOOST_AUTO_TEST_CASE(bodies_within_limits_are_echoed_fixed_and_chunked) {
+  StaticServer s(echo_options());
+  const std::string got = ask_raw(s.server->port(),
+                                  "POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\n"
+                                  "abc"
+                                  "POST /api/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                                  "chunked\r\nConnection: close\r\n\r\n2\r\nde\r\n0\r\n\r\n");
+  BOOST_TEST(contains(got, "\r\n\r\nabc"), got);
+  BOOST_TEST(contains(got, "\r\n\r\nde"), got);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(reused_connections)
+
+std::size_t count_entries(const char* dir) {
+  return static_cast<std::size_t>(
+      std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
+}
+
+// A reverse proxy's pattern: a few connections reused for many requests of mixed methods, with
+// bodies and pipelining, and malformed requests between the good ones. Every good request gets
+// its answer, every bad one a 4xx and the connection closed, and nothing leaks.
+BOOST_AUTO_TEST_CASE(mixed_requests_over_reused_connections_leak_nothing) {
+  auto options = loopback_options();
+  HttpRoute echo;
+  echo.methods = {"POST"};
+  echo.path = "/api/echo";
+  echo.max_body_bytes = 64;
+  echo.handler = [](const HttpRequest& r) { return HttpReply{200, "text/plain", r.body, {}}; };
+  options.routes.push_back(echo);
+  StaticServer s(options);
+  // Warm up the thread pool so that its threads count in the baseline.
+  for (int i = 0; i < 4; ++i) ask_raw(s.server->port(), "GET /-/healthy HTTP/1.0\r\n\r\n");
+  const std::size_t fds_before = count_entries("/proc/self/fd");
+  const std::size_t threads_before = count_entries("/proc/self/task");
+
+  const std::string good =
+      "GET /-/healthy HTTP/1.1\r\nHost: p\r\n\r\n"
+      "POST /api/echo HTTP/1.1\r\nHost: p\r\nContent-Length: 5\r\n\r\nhello"
+      "HEAD /metrics HTTP/1.1\r\nHost: p\r\n\r\n"
+      "POST /api/echo HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+      "GET /metrics HTTP/1.1\r\nHost: p\r\nAccept-Encoding: gzip\r\n\r\n"
+      "GET /metrics HTTP/1.1\r\nHost: p\r\n\r\n";  // its body ends the read below
+  const std::vector<std::string> bad = {
+      "GARBAGE\r\n\r\n",
+      // After the first request of a connection Poco parses the head, with its own limits
+      // (a 256-byte field name, a 16 KiB request target); see head_gate.h.
+      "GET / HTTP/1.1\r\n" + std::string(300, 'n') + ": v\r\n\r\n",
+      "POST /api/echo HTTP/1.1\r\nHost: p\r\nContent-Length: 500\r\n\r\n",
+      "GET /" + std::string(17000, 'x') + " HTTP/1.1\r\n\r\n",
+  };
+  int good_answers = 0;
+  int refusals = 0;
+  for (int round = 0; round < 8; ++round) {
+    UniqueFd fd(connect_loopback(s.server->port()));
+    send_all(fd.get(), good);  // six pipelined requests
+    std::string got =
+        read_until(fd.get(), "test_static_series{collector=\"beta\",i=\"49\"}", Clock::now() + 10s);
+    got += read_until(fd.get(), "<never>", Clock::now() + 300ms);
+    for (auto at = got.find("HTTP/1.1 200"); at != std::string::npos;
+         at = got.find("HTTP/1.1 200", at + 1))
+      ++good_answers;
+    BOOST_TEST(contains(got, "\r\n\r\nhello"));
+    BOOST_TEST(contains(got, "\r\n\r\nabc"));
+    // Then a bad one on the same (reused) connection: refused, connection closed.
+    send_all(fd.get(), bad[static_cast<std::size_t>(round) % bad.size()]);
+    const std::string refusal = read_until(fd.get(), "<never>", Clock::now() + 10s);
+    refusals += refusal.starts_with("HTTP/1.1 4");
+    BOOST_TEST_MESSAGE("round " << round << ": " << status_line(refusal));
+  }
+  BOOST_TEST(good_answers == 8 * 6, good_answers << " 200s for 8 x 6 pipelined good requests");
+  BOOST_TEST(refusals == 8, refusals << " of 8 malformed requests got a 4xx");
+  // Connections end on their own threads; give them a moment.
+  for (int i = 0; i < 50 && count_entries("/proc/self/fd") > fds_before; ++i)
+    std::this_thread::sleep_for(100ms);
+  BOOST_TEST(count_entries("/proc/self/fd") <= fds_before);
+  BOOST_TEST(count_entries("/proc/self/task") <= threads_before + 4,
+             "threads: " << threads_before << " -> " << count_entries("/proc/self/task"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -267,6 +267,26 @@ BOOST_AUTO_TEST_CASE(litestream_metrics_paths_are_compared_normalised) {
   BOOST_TEST(!select_db_metrics(plugins::parse_prometheus_text(""), "/a.db").found);
 }
 
+// Found by litestream_fuzz: the list of other databases is for a message (a hostile /metrics
+// with many `db` values made every sample a search through it), and a `replica` label of
+// litestream's own would have been a second one beside the renamed `name`.
+BOOST_AUTO_TEST_CASE(litestream_metrics_from_a_hostile_server) {
+  std::string text = "# TYPE litestream_db_size gauge\n";
+  for (int i = 0; i < 20000; ++i)
+    text += "litestream_db_size{db=\"/db" + std::to_string(i) + "\"} 1\n";
+  text += "# TYPE litestream_replica_wal_index gauge\n"
+          "litestream_replica_wal_index{db=\"/a.db\",name=\"file\",replica=\"x\"} 3\n";
+  const auto start = std::chrono::steady_clock::now();
+  const DbMetrics m = select_db_metrics(plugins::parse_prometheus_text(text), "/a.db");
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+  BOOST_TEST(m.served.size() == kMaxServedListed);
+  BOOST_TEST(m.served.front() == "/db0");
+  BOOST_TEST_REQUIRE(m.series.size() == 1u);
+  BOOST_TEST_REQUIRE(m.series[0].labels.size() == 1u);
+  BOOST_TEST(m.series[0].labels[0].name == "replica");
+  BOOST_TEST(m.series[0].labels[0].value == "file");
+}
+
 // ---- config
 // ---------------------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "contains.h"
+#include "promql/duration.h"
+#include "rules/duration.h"
 #include "temp_dir.h"
 
 using namespace hawatch::rules;
@@ -187,4 +189,27 @@ BOOST_AUTO_TEST_CASE(globs_and_files) {
   f = read_rule_files({(dir.path / "nope.yml").string()}, "");
   BOOST_TEST(f.ok());
   BOOST_TEST(f.groups.empty());
+}
+
+// Found by duration_fuzz: the rule layer's reader refused the largest 19-digit numbers the PromQL
+// reader took, and both took more than Prometheus' (2^63 - 1) ns. Now they are one reader.
+BOOST_AUTO_TEST_CASE(durations_agree_with_promql_and_stop_at_prometheus_range) {
+  for (const char* text : {"9223372036854ms", "292y", "1y2w3d4h5m6s7ms", "0", "5m"}) {
+    BOOST_TEST_CONTEXT(text) {
+      const auto rule = parse_duration(text);
+      const auto expr = hawatch::promql::parse_duration_ms(text);
+      BOOST_TEST_REQUIRE(rule.has_value());
+      BOOST_TEST_REQUIRE(expr.has_value());
+      BOOST_TEST(rule->count() == *expr);
+    }
+  }
+  for (const char* text : {"9223372036855ms", "293y", "9223372036854775807ms", "5s1m", "1h30"}) {
+    BOOST_TEST_CONTEXT(text) {
+      BOOST_TEST(!parse_duration(text).has_value());
+      BOOST_TEST(!hawatch::promql::parse_duration_ms(text).has_value());
+    }
+  }
+  // Within range, formatting reads back.
+  BOOST_TEST(parse_duration(format_duration(Millis(hawatch::promql::kMaxDurationMs)))->count() ==
+             hawatch::promql::kMaxDurationMs);
 }

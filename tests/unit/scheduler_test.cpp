@@ -234,6 +234,27 @@ BOOST_AUTO_TEST_CASE(a_hung_collector_times_out_while_others_keep_updating) {
   BOOST_TEST(success_of(*h.store, "fast").value_or(-1) == 1.0);
 }
 
+// A collector that waits for a silent peer until its deadline and then reports the peer down (as
+// the UPS and database collectors do) must get that report out: its deadline comes before the
+// scheduler's hard stop, or "timed out" would win the race and its "down" series would vanish.
+BOOST_AUTO_TEST_CASE(a_collector_honouring_its_deadline_reports_its_own_failure) {
+  auto budget = std::make_shared<std::atomic<long>>(-1);
+  auto silent_peer = [budget](const CollectContext& ctx, MetricSink& sink,
+                              std::vector<CollectProblem>& problems) {
+    budget->store(ctx.remaining().count());
+    std::this_thread::sleep_until(ctx.deadline);  // the peer never answers
+    sink.gauge("test_peer_up", "Whether the peer answered.", 0);
+    problems.push_back({"peer: receive: Timeout"});
+  };
+  Harness h({scheduled("peer", silent_peer, 1h, 1s)});
+  BOOST_REQUIRE(eventually([&] { return sample(h.text(), "test_peer_up").has_value(); }, 3s));
+  BOOST_TEST(sample(h.text(), "test_peer_up").value_or(-1) == 0.0);
+  BOOST_TEST(status_of(*h.store, "peer")->error == "peer: receive: Timeout");
+  // 10 % of the timeout (at most 250 ms) is kept back from the collector.
+  BOOST_TEST(budget->load() <= 900);
+  BOOST_TEST(budget->load() > 500);
+}
+
 BOOST_AUTO_TEST_CASE(runs_of_one_collector_never_overlap) {
   auto concurrent = std::make_shared<std::atomic<int>>(0);
   auto max_concurrent = std::make_shared<std::atomic<int>>(0);

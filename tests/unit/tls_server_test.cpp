@@ -2,15 +2,19 @@
 // a static initialiser, as it does when the daemon loads tls.so): the server on 127.0.0.1 with the
 // fixture certificate, mutual TLS, and TLS setup errors reported at tls_server_config's position.
 #define BOOST_TEST_MODULE tls_server
-#include <boost/test/unit_test.hpp>
-
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config_reader.h"
 #include "core/exposition.h"
@@ -125,7 +129,8 @@ BOOST_AUTO_TEST_CASE(mutual_tls_requires_a_certificate_from_the_client_ca) {
   test::TempDir dir;
   TlsServer tls(web_config(dir, "  cert_file: " + kCert + "\n  key_file: " + kKey +
                                     "\n  client_auth_type: RequireAndVerifyClientCert\n"
-                                    "  client_ca_file: " + kCert + "\n"));
+                                    "  client_ca_file: " +
+                                    kCert + "\n"));
   const Reply with = get(tls.url + "/-/healthy", true);
   BOOST_REQUIRE_MESSAGE(with.rc == CURLE_OK, curl_easy_strerror(with.rc));
   BOOST_TEST(with.status == 200);
@@ -136,8 +141,8 @@ BOOST_AUTO_TEST_CASE(mutual_tls_requires_a_certificate_from_the_client_ca) {
 BOOST_AUTO_TEST_CASE(unusable_tls_material_is_an_error_at_tls_server_config) {
   test::TempDir dir;
   // ca.crt is another certificate: server.key does not belong to it.
-  const WebConfig web =
-      web_config(dir, "  cert_file: " + (kWeb / "ca.crt").string() + "\n  key_file: " + kKey + "\n");
+  const WebConfig web = web_config(
+      dir, "  cert_file: " + (kWeb / "ca.crt").string() + "\n  key_file: " + kKey + "\n");
   try {
     check_tls_setup(web);
     BOOST_ERROR("a key that does not match its certificate passed check_tls_setup");
@@ -147,7 +152,8 @@ BOOST_AUTO_TEST_CASE(unusable_tls_material_is_an_error_at_tls_server_config) {
     BOOST_TEST(d.file == (dir.path / "web.yml").string());
     BOOST_TEST(d.line == 3);
     BOOST_TEST(d.column == 3);
-    BOOST_TEST(d.message.find("tls_server_config: TLS setup failed") != std::string::npos, d.message);
+    BOOST_TEST(d.message.find("tls_server_config: TLS setup failed") != std::string::npos,
+               d.message);
   }
   HttpServerOptions options;
   options.listen_address = "127.0.0.1:0";
@@ -161,4 +167,39 @@ BOOST_AUTO_TEST_CASE(a_config_without_tls_needs_no_tls_support) {
   web.source = "web.yml";
   BOOST_CHECK_NO_THROW(require_tls_support(web));
   BOOST_CHECK_NO_THROW(check_tls_setup(web));
+}
+
+// Issue 18: a truncated ClientHello held a worker thread for 20 s, so a few hundred of them
+// starved every HTTPS scrape. The connection gate waits for the whole ClientHello record without
+// a thread (head_gate.h).
+BOOST_AUTO_TEST_CASE(a_flood_of_truncated_client_hellos_leaves_scrapes_answered) {
+  test::TempDir dir;
+  TlsServer tls(web_config(dir, "  cert_file: " + kCert + "\n  key_file: " + kKey + "\n"));
+  std::vector<int> flood;
+  for (int i = 0; i < 200; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    BOOST_REQUIRE(fd >= 0);
+    flood.push_back(fd);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 2 + i % 4);  // 50 each, under the cap
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(tls.server->port());
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    // A handshake record announcing 512 bytes, of which 9 come.
+    static const char hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\x00\x00\x00";
+    ::send(fd, hello, sizeof hello - 1, MSG_NOSIGNAL);
+  }
+  for (int i = 0; i < 10; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const Reply r = get(tls.url + "/metrics");
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    BOOST_TEST(r.rc == CURLE_OK, "scrape " << i << ": " << curl_easy_strerror(r.rc));
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(took.count() < 3.0, "scrape " << i << " took " << took.count() << " s");
+  }
+  for (const int fd : flood) ::close(fd);
 }

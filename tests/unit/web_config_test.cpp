@@ -327,6 +327,23 @@ BOOST_AUTO_TEST_CASE(basic_auth_users_problems) {
   expect_one_error("basic_auth_users: [prometheus]\n", 1, 19, {"\"basic_auth_users\"", "mapping"});
 }
 
+// Found by web_config_fuzz: a YAML-escaped CR LF in a header value would have ended the header
+// and started another one (response splitting); a space or colon in a name, a malformed one.
+BOOST_AUTO_TEST_CASE(headers_that_would_split_a_response) {
+  expect_one_error("http_server_config:\n  headers:\n    X-A: \"a\\r\\nSet-Cookie: s=1\"\n", 3, 10,
+                   {"\"http_server_config.headers.X-A\"", "control characters"});
+  expect_one_error("http_server_config:\n  headers:\n    X-A: \"a\\u0000b\"\n", 3, 10,
+                   {"control characters"});
+  expect_one_error("http_server_config:\n  headers:\n    \"X A\": b\n", 3, 5,
+                   {"\"X A\" is not an HTTP header name"});
+  expect_one_error("http_server_config:\n  headers:\n    \"X-A:\": b\n", 3, 5,
+                   {"is not an HTTP header name"});
+  const auto cfg = parse_web_config(
+      "http_server_config:\n  headers: { X-Tab: \"a\\tb\", X-Utf8: \"caf\u00e9\" }\n", kInline);
+  BOOST_TEST(cfg.headers.at("X-Tab") == "a\tb");
+  BOOST_TEST(cfg.headers.size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_keys) {
   expect_one_error("tls_config:\n  cert_file: server.crt\n", 1, 1,
                    {"unknown key", "\"tls_config\""});

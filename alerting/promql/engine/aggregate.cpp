@@ -4,11 +4,14 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "../go_format.h"
 #include "go_heap.h"
 #include "go_math.h"
+#include "gotext/go_text.h"
 
 namespace hawatch::promql::engine {
+using gotext::go_format_float_f;
+using gotext::go_format_float_g;
+using gotext::go_quote;
 namespace {
 
 // vectorByValueHeap.Less: NaN sorts first (it is the first to be dropped from a topk heap).

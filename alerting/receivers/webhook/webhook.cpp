@@ -120,37 +120,24 @@ WebhookConfig read_webhook_config(const YAML::Node& node, ConfigContext& ctx,
   return c;
 }
 
-DeliveryResult WebhookIntegration::deliver(const std::string& body,
-                                           const std::string& idempotency_key) {
+DeliveryResult post_json(const JsonPost& request, const std::string& body) {
   using Outcome = DeliveryResult::Outcome;
   try {
     net::CurlPtr curl = net::make_curl();
     CURL* c = curl.get();
     net::SlistPtr headers;
     append_header(headers, "Content-Type: application/json");
-    for (const auto& [name, value] : config_.headers) append_header(headers, name + ": " + value);
-    append_header(headers, config_.idempotency_header + ": " + idempotency_key);
-    if (!config_.hmac_secret_file.empty()) {
-      const std::string secret = net::read_secret_file(config_.hmac_secret_file);
-      const std::string ts = std::to_string(
-          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch())
-              .count());
-      append_header(headers, config_.timestamp_header + ": " + ts);
-      append_header(headers,
-                    config_.signature_header + ": " + hmac_sha256_hex(secret, ts + ":" + body));
-    }
-    headers = net::apply_auth(c, config_.auth, std::move(headers));
-    net::apply_tls(c, config_.tls);
+    for (const std::string& line : request.headers) append_header(headers, line);
+    headers = net::apply_auth(c, request.auth, std::move(headers));
+    net::apply_tls(c, request.tls);
     std::string answer;
-    const std::string url =
-        config_.url_file.empty() ? config_.url : net::read_secret_file(config_.url_file);
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");  // whatever the file says
+    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");  // whatever a URL file says
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_some);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
@@ -168,6 +155,28 @@ DeliveryResult WebhookIntegration::deliver(const std::string& body,
   } catch (const std::exception& e) {
     // A local problem (an unreadable secret file): may be fixed before the deadline.
     return {Outcome::retry, e.what()};
+  }
+}
+
+DeliveryResult WebhookIntegration::deliver(const std::string& body,
+                                           const std::string& idempotency_key) {
+  try {
+    JsonPost post{config_.url, {}, config_.timeout, config_.tls, config_.auth};
+    for (const auto& [name, value] : config_.headers) post.headers.push_back(name + ": " + value);
+    post.headers.push_back(config_.idempotency_header + ": " + idempotency_key);
+    if (!config_.hmac_secret_file.empty()) {
+      const std::string secret = net::read_secret_file(config_.hmac_secret_file);
+      const std::string ts = std::to_string(
+          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch())
+              .count());
+      post.headers.push_back(config_.timestamp_header + ": " + ts);
+      post.headers.push_back(config_.signature_header + ": " +
+                             hmac_sha256_hex(secret, ts + ":" + body));
+    }
+    if (!config_.url_file.empty()) post.url = net::read_secret_file(config_.url_file);
+    return post_json(post, body);
+  } catch (const std::exception& e) {
+    return {DeliveryResult::Outcome::retry, e.what()};
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "collectors/shared/http_client.h"
 #include "core/config_reader.h"
@@ -53,6 +54,19 @@ class WebhookIntegration : public Integration {
  private:
   WebhookConfig config_;
 };
+
+// One POST of a JSON body with libcurl (no redirects, http and https only), shared by the webhook
+// and Alertmanager integrations. Network errors and timeouts are retried, the status is taken as
+// classify_http_status says, and a local problem (an unreadable credential file) is retried too,
+// as it may be fixed before the deadline. The detail names the status or error for the log.
+struct JsonPost {
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value", besides Content-Type and auth
+  Duration timeout = std::chrono::seconds(10);
+  net::TlsOptions tls;
+  net::AuthOptions auth;
+};
+DeliveryResult post_json(const JsonPost& request, const std::string& body);
 
 // How an HTTP status is taken: 2xx delivered; 429 and 5xx retried; anything else refused for
 // good.

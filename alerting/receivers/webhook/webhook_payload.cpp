@@ -40,6 +40,13 @@ LabelSet common(const std::vector<Alert>& alerts, Get get) {
 
 }  // namespace
 
+LabelSet common_labels(const std::vector<Alert>& alerts) {
+  return common(alerts, [](const Alert& a) -> const LabelSet& { return a.labels; });
+}
+LabelSet common_annotations(const std::vector<Alert>& alerts) {
+  return common(alerts, [](const Alert& a) -> const LabelSet& { return a.annotations; });
+}
+
 std::string render_webhook_message(const NotifyContext& ctx, const std::vector<Alert>& all,
                                    const WebhookMessageOptions& options) {
   std::vector<Alert> alerts = all;
@@ -72,9 +79,9 @@ std::string render_webhook_message(const NotifyContext& ctx, const std::vector<A
   w.key("groupLabels");
   write_map(w, ctx.group_labels);
   w.key("commonLabels");
-  write_map(w, common(alerts, [](const Alert& a) -> const LabelSet& { return a.labels; }));
+  write_map(w, common_labels(alerts));
   w.key("commonAnnotations");
-  write_map(w, common(alerts, [](const Alert& a) -> const LabelSet& { return a.annotations; }));
+  write_map(w, common_annotations(alerts));
   w.key("externalURL").value(options.external_url);
   w.key("version").value("4");
   w.key("groupKey").value(ctx.group_key);

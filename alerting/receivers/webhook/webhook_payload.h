@@ -20,6 +20,11 @@ struct WebhookMessageOptions {
 std::string render_webhook_message(const NotifyContext& ctx, const std::vector<Alert>& alerts,
                                    const WebhookMessageOptions& options);
 
+// The pairs every alert has with the same value (template.Data's commonLabels and
+// commonAnnotations); also the exec integration's HAWATCH_COMMON_* variables.
+LabelSet common_labels(const std::vector<Alert>& alerts);
+LabelSet common_annotations(const std::vector<Alert>& alerts);
+
 // Go's regexp.QuoteMeta, which Alertmanager applies to the receiver name in template data.
 std::string quote_meta(const std::string& text);
 

@@ -67,7 +67,8 @@ DbMetrics select_db_metrics(const plugins::PromText& text, std::string_view db_p
       if (db == sample.labels.end()) continue;
       const std::string served = normal(db->second);
       if (served != wanted) {
-        if (std::find(out.served.begin(), out.served.end(), served) == out.served.end())
+        if (out.served.size() < kMaxServedListed &&
+            std::find(out.served.begin(), out.served.end(), served) == out.served.end())
           out.served.push_back(served);
         continue;
       }
@@ -80,7 +81,8 @@ DbMetrics select_db_metrics(const plugins::PromText& text, std::string_view db_p
                {},
                sample.value};
       for (const auto& [key, value] : sample.labels) {
-        if (key == "db") continue;
+        // `name` becomes `replica`; a `replica` of litestream's own would then be a second one.
+        if (key == "db" || key == "replica") continue;
         s.labels.push_back({key == "name" ? "replica" : key, value});
       }
       out.series.push_back(std::move(s));

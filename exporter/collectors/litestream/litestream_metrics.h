@@ -8,6 +8,7 @@
 // litestream 0.3 has no transaction id; its position is the shadow WAL index and, per replica,
 // the replicated WAL index and offset.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +26,14 @@ struct Series {
   double value = 0;
 };
 
+// How many other databases a message lists: the list is for a person to read, and a long one
+// would make every sample a search through it (quadratic in a hostile /metrics).
+inline constexpr std::size_t kMaxServedListed = 8;
+
 struct DbMetrics {
   bool found = false;  // litestream reported this database at all
   std::vector<Series> series;
-  std::vector<std::string> served;  // the databases litestream does report, for messages
+  std::vector<std::string> served;  // the first kMaxServedListed other databases, for messages
 };
 
 // Pure: picks `db_path`'s series (paths compared after lexical normalisation).

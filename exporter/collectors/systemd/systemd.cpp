@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
-#include <regex>
 
 #include "core/collector.h"
 #include "systemd_source.h"
@@ -108,11 +107,9 @@ class SystemdCollector final : public Collector {
 std::optional<std::string> regex_option(MapReader& opts, const CollectorArgs& args, const std::string& key) {
   auto value = opts.string(key);
   if (!value) return std::nullopt;
-  try {
-    std::regex check(*value, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
+  if (const auto why = systemd::regex_problem(*value); !why.empty()) {
     args.ctx.error(opts.node(key), "\"" + args.where + "." + key + "\": invalid regular expression \"" +
-                                       *value + "\": " + e.what());
+                                       *value + "\": " + why);
     return std::nullopt;
   }
   return value;

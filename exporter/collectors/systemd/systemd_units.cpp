@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <stdexcept>
 
 namespace hawatch::systemd {
 namespace {
@@ -190,10 +191,31 @@ bool is_literal_unit_name(std::string_view glob) {
   });
 }
 
+namespace {
+
+std::shared_ptr<const re2::RE2> compile(const std::string& pattern) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<const re2::RE2>(pattern, options);
+  if (!re->ok()) throw std::invalid_argument(re->error());
+  return re;
+}
+
+}  // namespace
+
+std::string regex_problem(const std::string& pattern) {
+  try {
+    compile(pattern);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return {};
+}
+
 UnitFilter::UnitFilter(const std::string& include, const std::optional<std::string>& exclude,
                        bool report_missing)
-    : include_(include, std::regex::ECMAScript | std::regex::optimize) {
-  if (exclude) exclude_.emplace(*exclude, std::regex::ECMAScript | std::regex::optimize);
+    : include_(compile(include)) {
+  if (exclude) exclude_ = compile(*exclude);
   if (auto globs = globs_for_regex(include)) {
     patterns_ = *globs;
     for (const auto& g : patterns_) {
@@ -207,8 +229,8 @@ UnitFilter::UnitFilter(const std::string& include, const std::optional<std::stri
 }
 
 bool UnitFilter::selects(const std::string& unit) const {
-  // regex_match is anchored at both ends: "nginx\.service" does not select "nginx.service.bak".
-  return std::regex_match(unit, include_) && !(exclude_ && std::regex_match(unit, *exclude_));
+  // FullMatch is anchored at both ends: "nginx\.service" does not select "nginx.service.bak".
+  return re2::RE2::FullMatch(unit, *include_) && !(exclude_ && re2::RE2::FullMatch(unit, *exclude_));
 }
 
 std::optional<std::uint64_t> unless_unset(std::uint64_t value) {

@@ -1,4 +1,4 @@
-#include "go_format.h"
+#include "go_text.h"
 
 #include <array>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-namespace hawatch::promql {
+namespace hawatch::gotext {
 namespace {
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 for an invalid byte.
@@ -141,4 +141,4 @@ std::string go_format_float_g(double v) {
   return go_format_float_f(v);
 }
 
-}  // namespace hawatch::promql
+}  // namespace hawatch::gotext

@@ -1,0 +1,17 @@
+#pragma once
+// Turns the config's receivers into the pipeline's: one Integration per entry of each
+// `<kind>_configs` list. Each kind is one small function in build_receivers.cpp and one line in
+// its table; a kind this build cannot deliver to is an error at its FILE:LINE:COL, never
+// silently ignored (an alert route that goes nowhere would look like working alerting).
+
+#include <vector>
+
+#include "config/alerting_config.h"
+#include "notify/pipeline.h"
+
+namespace hawatch::alerting {
+
+// Errors go to `ctx` (the config file's); the receivers built so far are returned either way.
+std::vector<ReceiverConfig> build_receivers(const AlertingConfig& config, ConfigContext& ctx);
+
+}  // namespace hawatch::alerting

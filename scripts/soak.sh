@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# Soak: hawatch with every collector that runs on this machine against real peers, local rules with
+# alert churn, a config reload every RELOAD seconds and SCRAPE_RATE scrapes/s, for DURATION seconds.
+# Every SAMPLE seconds it records the daemon's Private_Dirty and PSS (smaps_rollup), RSS, open fds
+# and threads, its children, and the scrapes done, failed and their latency; at the end it prints
+# the table and the growth after the warm-up (first sample at or after WARMUP vs the last).
+#
+#   sudo scripts/soak.sh [--build DIR] [--duration 3600] [--sample 60] [--warmup 300]
+#                        [--rate 50] [--reload 60] [--out FILE] [--notifications] [--assert]
+#   --short            = --duration 75 --sample 5 --warmup 25 --reload 10 (what CI runs)
+#   --assert           exit 1 unless: no scrape failed, fds and threads did not grow after the
+#                      warm-up, Private_Dirty and PSS grew by less than MEM_LIMIT_KIB (3072)
+#   --notifications    also route the alerts to a webhook receiver (tests/fixtures/alerting/
+#                      webhook_sink.py); takes effect once the daemon reads the alerting section
+#
+# Collectors here: node, network, systemd (a real systemd in namespaces), nut (upsd + dummy-ups),
+# apcupsd (apcupsd + smartsim), postgres (primary + standby), mysql (MariaDB primary + replica),
+# probes (http, tcp, dns against BIND, peer = hawatch itself), backups, plugins (an exec check, a
+# .so plugin in the plugin host, the textfile directory). Not here: bonding and pi (no such
+# hardware), keepalived (needs its namespace lab), icmp (ping_group_range excludes nobody), litestream.
+# Needs root (peers in namespaces, servers run as their users); hawatch itself runs as nobody.
+set -euo pipefail
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$SRC/build-wt
+DURATION=3600 SAMPLE=60 WARMUP=300 RATE=50 RELOAD=60 OUT= NOTIFY=0 ASSERT=0
+MEM_LIMIT_KIB=${MEM_LIMIT_KIB:-3072}
+while (($#)); do
+  case $1 in
+    --build) BUILD=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --sample) SAMPLE=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --rate) RATE=$2; shift ;;
+    --reload) RELOAD=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --notifications) NOTIFY=1 ;;
+    --assert) ASSERT=1 ;;
+    --short) DURATION=75 SAMPLE=5 WARMUP=25 RELOAD=10 ;;
+    *) echo "soak.sh: unknown option $1 (see the header)" >&2; exit 2 ;;
+  esac
+  shift
+done
+export HAWATCH_BIN=${HAWATCH_BIN:-$BUILD/exporter/hawatch}
+export HAWATCH_SOURCE_DIR=$SRC HAWATCH_FIXTURES=$SRC/tests/fixtures
+# lib.sh: the cleanup registry (every peer and the daemon stopped on any exit), start_bg, wait_until.
+source "$SRC/tests/integration/lib.sh"
+[[ $(id -u) == 0 ]] || fail "run as root (peers in namespaces; hawatch itself runs as nobody)"
+chmod 755 "$TMP"
+FX=$HAWATCH_FIXTURES
+AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+
+# ---- peers ---------------------------------------------------------------------------------------
+log_note "starting peers"
+SD=$TMP/sd
+on_exit "$FX/systemd/sd-peer.sh" "$SD" kill
+"$FX/systemd/sd-peer.sh" "$SD" start >/dev/null
+NUT_PORT=$(free_port)
+nut() { D=$TMP/nut PORT=$NUT_PORT bash "$FX/ups/nut_fixture.sh" "$@"; }
+on_exit nut stop
+nut start >/dev/null
+APC_PORT=$(free_port)
+apc() { D=$TMP/apc PORT=$APC_PORT bash "$FX/ups/apcupsd_fixture.sh" "$@"; }
+on_exit apc stop
+apc start >/dev/null
+PG1=$(free_port) PG2=$(free_port)
+pgfx() { D=$TMP/pg P1=$PG1 P2=$PG2 bash "$FX/replication/pg_fixture.sh" "$@"; }
+on_exit pgfx stop
+pgfx start >/dev/null
+MY1=$(free_port) MY2=$(free_port)
+myfx() { D=$TMP/db P1=$MY1 P2=$MY2 bash "$FX/replication/mariadb_fixture.sh" "$@"; }
+on_exit myfx stop
+myfx start
+DNS_PORT=$(free_port)
+bash "$FX/probes/bind_fixture.sh" prepare "$TMP/dns" "$DNS_PORT" >/dev/null
+start_bg named "$TMP/named.log" named -g -4 -n 1 -c "$TMP/dns/named.conf"
+bash "$FX/probes/bind_fixture.sh" wait "$DNS_PORT" >/dev/null
+start_bg http-target "$TMP/http-target.log" "$PY" "$FX/probes/http_target.py" "$TMP/http.port"
+wait_until 10 "http target" '[[ -s $TMP/http.port ]]'
+HTTP_PORT=$(<"$TMP/http.port")
+if ((NOTIFY)); then
+  SINK_PORT=$(free_port)
+  start_bg webhook-sink "$TMP/sink.log" "$PY" "$FX/alerting/webhook_sink.py" "$TMP/sink" "$SINK_PORT" ok
+fi
+
+# ---- hawatch -------------------------------------------------------------------------------------
+S=$TMP/secrets
+mkdir -p "$S" "$TMP/textfile" "$TMP/backups" "$TMP/rules"
+printf 'monpass\n' >"$S/mysql"
+printf 'hawatchpass\n' >"$S/pg"
+chown -R nobody "$S"
+chmod 600 "$S"/*
+for i in 1 2 3; do printf 'soak_%s_value{n="%s"} %s\n' "$i" "$i" "$i" >"$TMP/textfile/soak$i.prom"; done
+sqlite3 "$TMP/backups/db-1.sqlite" 'CREATE TABLE t (x);' 2>/dev/null || : >"$TMP/backups/db-1.sqlite"
+# Alert churn: one alert flips every 10 s, one fires after a `for`, one always.
+cat >"$TMP/rules/soak.yml" <<'YML'
+groups:
+  - name: soak
+    interval: 1s
+    rules:
+      - alert: SoakChurn
+        expr: vector(time()) % 20 < 10
+        labels: { severity: warning }
+        annotations: { summary: "flips every 10 s" }
+      - alert: SoakCollectorFailing
+        expr: hawatch_collector_success == 0
+        for: 5s
+        labels: { severity: critical }
+      - alert: SoakAlways
+        expr: vector(1)
+      - record: soak:collector_success:sum
+        expr: sum(hawatch_collector_success)
+YML
+chmod -R a+rX "$TMP/textfile" "$TMP/backups" "$TMP/rules"
+BUILD_DIR=$(cd "$(dirname "$HAWATCH_BIN")/.." && pwd)
+PLUGIN=$BUILD_DIR/tests/plugins/test_plugin_ok.so
+write_config() {  # VARIANT (a or b: the reloads alternate)
+  local node_interval=2s extra_probe=
+  if [[ $1 == b ]]; then
+    node_interval=3s
+    extra_probe="    - { name: tcp-b, interval: 2s, tcp: { address: \"127.0.0.1:$NUT_PORT\" } }"
+  fi
+  cat >"$TMP/hawatch.yml.new" <<YML
+global: { node_name: soak }
+collectors:
+  node: { interval: $node_interval }
+  network: { interval: 5s }
+  systemd: { interval: 2s, timeout: 2s }
+  nut:
+    - { name: nut1, address: "127.0.0.1:$NUT_PORT", ups: dummy, interval: 2s, timeout: 2s }
+  apcupsd:
+    - { name: apc1, address: "127.0.0.1:$APC_PORT", interval: 2s, timeout: 2s }
+  postgres:
+    - { name: primary, dsn: "host=127.0.0.1 port=$PG1 user=hawatch dbname=postgres", password_file: $S/pg,
+        interval: 2s, timeout: 2s, standbys: [standby1], heartbeat: { interval: 2s } }
+    - { name: standby, dsn: "host=127.0.0.1 port=$PG2 user=hawatch dbname=postgres", password_file: $S/pg,
+        interval: 2s, timeout: 2s, heartbeat: { interval: 2s } }
+  mysql:
+    - { name: db1, host: 127.0.0.1, port: $MY1, user: mon, password_file: "$S/mysql", database: hawatch,
+        interval: 2s, timeout: 2s, heartbeat: { interval: 2s } }
+    - { name: db2, host: 127.0.0.1, port: $MY2, user: mon, password_file: "$S/mysql",
+        interval: 2s, timeout: 2s, heartbeat: { table: hawatch.hawatch_heartbeat, interval: 2s } }
+  probes:
+    - { name: app, interval: 2s, http: { url: "http://127.0.0.1:$HTTP_PORT/health" } }
+    - { name: ocr, interval: 2s, http: { url: "http://127.0.0.1:$HTTP_PORT/ocr/api/status",
+        json_checks: ["available == true"] } }
+    - { name: tcp, interval: 2s, tcp: { address: "127.0.0.1:$NUT_PORT" } }
+    - { name: vip, interval: 2s, dns: { server: "127.0.0.1:$DNS_PORT", name: vip.test.example, type: A } }
+    - { name: self, interval: 2s, peer: { url: "http://127.0.0.1:$HAWATCH_PORT" } }
+$extra_probe
+  backups:
+    - { name: db, path_glob: "$TMP/backups/db-*.sqlite", max_age: 26h }
+plugins:
+  textfile_directory: $TMP/textfile
+  exec:
+    - { name: load, command: [/usr/lib/nagios/plugins/check_load, -w, "50,50,50", -c, "99,99,99"],
+        interval: 2s, timeout: 2s }
+  load:
+    - { name: test, file: "$PLUGIN", interval: 2s, timeout: 2s }
+rule_files: [ "$TMP/rules/*.yml" ]
+YML
+  if ((NOTIFY)); then
+    cat >>"$TMP/hawatch.yml.new" <<YML
+alerting:
+  route: { receiver: sink, group_by: [alertname], group_wait: 1s, group_interval: 2s, repeat_interval: 10s }
+  receivers:
+    - name: sink
+      webhook_configs: [ { url: "http://127.0.0.1:$SINK_PORT/hook", send_resolved: true } ]
+  spool_directory: $TMP/spool
+YML
+    mkdir -p "$TMP/spool" && chown nobody "$TMP/spool"
+  fi
+  chmod 644 "$TMP/hawatch.yml.new"
+  mv "$TMP/hawatch.yml.new" "$TMP/hawatch.yml"
+}
+HAWATCH_PORT=$(free_port)  # known before start: the peer probe scrapes hawatch itself
+write_config a
+[[ -e $PLUGIN ]] || fail "missing $PLUGIN (build the test_plugin_ok and hawatch-plugin-host targets)"
+HAWATCH_URL=http://127.0.0.1:$HAWATCH_PORT
+start_bg hawatch "$TMP/hawatch.log" "${AS_NOBODY[@]}" "$HAWATCH_BIN" --config.file="$TMP/hawatch.yml" \
+  "--web.listen-address=127.0.0.1:$HAWATCH_PORT"
+HAWATCH_PID=$BG_PID
+wait_until 20 "hawatch healthy" '[[ $(hstatus /-/healthy) == 200 ]]'
+wait_until 60 "every collector reported" '[[ $(hstatus /-/ready) == 200 ]]'
+failing=$(scrape | awk '/^hawatch_collector_success\{/ && $NF == 0 { print $1 }')
+[[ -z $failing ]] || log_note "collectors failing at the start (reported, the soak goes on): $failing"
+log_note "hawatch pid $HAWATCH_PID with $(scrape | grep -c '^hawatch_collector_success{') collector units"
+
+# ---- load ----------------------------------------------------------------------------------------
+cat >"$TMP/load.py" <<'PY'
+# Scrapes at RATE/s over two keep-alive connections (as Prometheus does), every other one gzip;
+# appends "epoch ok errors p50 max" per second to the stats file.
+import http.client, sys, threading, time
+host, port, rate, stats = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+lock = threading.Lock()
+window = {"ok": 0, "err": 0, "lat": []}
+def worker(offset):
+    conn = None
+    period = 2.0 / rate
+    nxt = time.monotonic() + offset
+    n = 0
+    while True:
+        nxt += period
+        t0 = time.monotonic()
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection(host, port, timeout=10)
+            headers = {"Accept-Encoding": "gzip"} if n % 2 else {}
+            conn.request("GET", "/metrics", headers=headers)
+            r = conn.getresponse()
+            r.read()
+            good = r.status == 200
+        except Exception:
+            good = False
+            conn = None
+        n += 1
+        with lock:
+            window["ok" if good else "err"] += 1
+            window["lat"].append(time.monotonic() - t0)
+        time.sleep(max(0.0, nxt - time.monotonic()))
+for i in range(2):
+    threading.Thread(target=worker, args=(i / rate,), daemon=True).start()
+with open(stats, "a", buffering=1) as out:
+    while True:
+        time.sleep(1)
+        with lock:
+            lat = sorted(window["lat"]) or [0.0]
+            out.write(f'{time.time():.0f} {window["ok"]} {window["err"]} {lat[len(lat) // 2]:.4f} {lat[-1]:.4f}\n')
+            window.update(ok=0, err=0, lat=[])
+PY
+start_bg load "$TMP/load.log" "$PY" "$TMP/load.py" 127.0.0.1 "$HAWATCH_PORT" "$RATE" "$TMP/load.stats"
+
+# ---- sampling ------------------------------------------------------------------------------------
+kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$HAWATCH_PID/smaps_rollup"; }
+TABLE=$TMP/table
+printf '| t (s) | Private_Dirty KiB | PSS KiB | RSS KiB | fds | threads | children | scrapes ok | failed | worst 1-s p50 ms | max ms | reloads ok | alerts firing |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n' >"$TABLE"
+declare -a ROWS=()
+sample() {  # ELAPSED
+  alive "$HAWATCH_PID" || fail "hawatch died during the soak"
+  local pd pss rss fds thr kids ok err p50 max m
+  pd=$(kib Private_Dirty) pss=$(kib Pss) rss=$(kib Rss)
+  fds=$(find "/proc/$HAWATCH_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+  thr=$(awk '/^Threads:/ { print $2 }' "/proc/$HAWATCH_PID/status")
+  kids=$(pgrep -c -P "$HAWATCH_PID" || true)
+  # The load generator's per-second lines since the last sample (by their own time stamps).
+  read -r ok err p50 max SAMPLE_T0 < <(awk -v since="$SAMPLE_T0" '$1 > since { ok += $2; err += $3; if ($4 > p) p = $4; if ($5 > m) m = $5; last = $1 }
+    END { printf "%d %d %.1f %.1f %d\n", ok, err, p * 1000, m * 1000, (last ? last : since) }' "$TMP/load.stats" 2>/dev/null || echo "0 0 0 0 $SAMPLE_T0")
+  m=$(scrape)
+  local firing
+  firing=$(sample_value "$m" 'hawatch_alerts{alertname="SoakChurn",state="firing"}')
+  ROWS+=("$1 $pd $pss $fds $thr")
+  TOTAL_OK=$((TOTAL_OK + ok)) TOTAL_ERR=$((TOTAL_ERR + err))
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$pd" "$pss" "$rss" "$fds" \
+    "$thr" "$kids" "$ok" "$err" "$p50" "$max" "$RELOADS_OK" "${firing:-?}" | tee -a "$TABLE"
+}
+TOTAL_OK=0 TOTAL_ERR=0 RELOADS_OK=0 RELOADS=0
+SAMPLE_T0=$(date +%s)
+start=$SECONDS next_sample=0 next_reload=$RELOAD variant=a
+log_note "soak: ${DURATION}s at ${RATE} scrapes/s, a sample every ${SAMPLE}s, warm-up ${WARMUP}s, reload every ${RELOAD}s"
+while :; do
+  elapsed=$((SECONDS - start))
+  if ((elapsed >= next_sample)); then
+    sample "$elapsed"
+    next_sample=$((next_sample + SAMPLE))
+  fi
+  ((elapsed >= DURATION)) && break
+  if ((elapsed >= next_reload)); then
+    if [[ $variant == a ]]; then variant=b; else variant=a; fi
+    write_config "$variant"
+    kill -HUP "$HAWATCH_PID"
+    RELOADS=$((RELOADS + 1))
+    sleep 1
+    [[ $(sample_value "$(scrape)" hawatch_config_last_reload_successful) == 1 ]] && RELOADS_OK=$((RELOADS_OK + 1))
+    next_reload=$((next_reload + RELOAD))
+  fi
+  sleep 1
+done
+
+# ---- results -------------------------------------------------------------------------------------
+# Growth: the first sample at or after the warm-up against the last one; fds and threads also as
+# the largest value in the second half of the post-warm-up samples against the first half's.
+summary=$(printf '%s\n' "${ROWS[@]}" | awk -v w="$WARMUP" -v limit="$MEM_LIMIT_KIB" '
+  $1 >= w { n++; t[n] = $1; pd[n] = $2; pss[n] = $3; fd[n] = $4; th[n] = $5 }
+  END {
+    if (n < 2) { print "too few samples after the warm-up"; exit 1 }
+    h = int(n / 2); for (i = 1; i <= n; i++) { if (i <= h) { if (fd[i] > fa) fa = fd[i]; if (th[i] > ta) ta = th[i] }
+                                                 else { if (fd[i] > fb) fb = fd[i]; if (th[i] > tb) tb = th[i] } }
+    hours = (t[n] - t[1]) / 3600
+    printf "after warm-up (%d s .. %d s, %d samples):\n", t[1], t[n], n
+    printf "  Private_Dirty %d -> %d KiB (%+d KiB, %+.2f %%)\n", pd[1], pd[n], pd[n] - pd[1], 100 * (pd[n] - pd[1]) / pd[1]
+    printf "  PSS           %d -> %d KiB (%+d KiB, %+.2f %%)\n", pss[1], pss[n], pss[n] - pss[1], 100 * (pss[n] - pss[1]) / pss[1]
+    printf "  fds           %d -> %d (max first half %d, second half %d)\n", fd[1], fd[n], fa, fb
+    printf "  threads       %d -> %d (max first half %d, second half %d)\n", th[1], th[n], ta, tb
+    bad = 0
+    if (fb > fa) { print "  GROWTH: open fds"; bad = 1 }
+    if (tb > ta) { print "  GROWTH: threads"; bad = 1 }
+    if (pd[n] - pd[1] >= limit) { print "  GROWTH: Private_Dirty beyond " limit " KiB"; bad = 1 }
+    if (pss[n] - pss[1] >= limit) { print "  GROWTH: PSS beyond " limit " KiB"; bad = 1 }
+    exit bad
+  }') && grew=0 || grew=1
+echo
+cat "$TABLE"
+echo
+echo "$summary"
+echo "  scrapes: $TOTAL_OK ok, $TOTAL_ERR failed; reloads: $RELOADS_OK of $RELOADS successful"
+if [[ -n $OUT ]]; then
+  { cat "$TABLE"; echo; echo "$summary"; echo "  scrapes: $TOTAL_OK ok, $TOTAL_ERR failed; reloads: $RELOADS_OK of $RELOADS successful"; } >"$OUT"
+fi
+if ((ASSERT)); then
+  ((TOTAL_ERR == 0)) || fail "$TOTAL_ERR scrapes failed during the soak"
+  ok "no scrape failed ($TOTAL_OK scrapes)"
+  ((RELOADS_OK == RELOADS)) || fail "only $RELOADS_OK of $RELOADS reloads succeeded"
+  ok "all $RELOADS reloads succeeded"
+  ((grew == 0)) || fail "resources grew after the warm-up: $summary"
+  ok "fds and threads did not grow, memory grew by less than $MEM_LIMIT_KIB KiB after the warm-up"
+fi
