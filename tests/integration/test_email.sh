@@ -6,10 +6,16 @@
 #     message has From, To, Subject, Message-ID (from the idempotency key), Date, a text and an
 #     HTML part with the alerts, hostile label values escaped in HTML and no injected header;
 #   - a wrong password: each attempt fails, is retried and counted, then given up at the deadline;
-#   - a server without STARTTLS and require_tls: refused at once, nothing sent in clear;
+#   - a server without STARTTLS and require_tls: refused (retried, as Alertmanager does, until
+#     the deadline), nothing sent in clear;
+#   - 451 twice, then accepted: retried by the spool and delivered once; 554: given up at once;
+#   - a client certificate (tls_config cert_file/key_file) for a server that asks for one;
+#   - hostile labels (CR/LF, header lines, non-ASCII, 200 KiB values), a non-ASCII From display
+#     name: Python's email package parses the message without defects, the headers are exactly
+#     the ones set, the message stays under the size bound;
 #   - implicit TLS (tls_mode: implicit, port-465 style on a high port): delivered;
 #   - a CA that did not sign the server's certificate, or a server name that does not match:
-#     refused, nothing delivered;
+#     refused, nothing delivered, the log names the smarthost;
 #   - a server that never answers: each attempt is cut at the timeout;
 #   - a spooled message left by a "crash" is delivered by the next run with the same Message-ID;
 #   - config errors: an inline auth_password is refused with a pointer to auth_password_file.
@@ -104,7 +110,9 @@ print(json.dumps({
     "raw_header_lines": [l for l in head.split("\r\n") if not l.startswith((" ", "\t"))],
     "charsets": sorted({p.get_content_charset() for p in m.iter_parts()}),
     "text": parts.get("text/plain"), "html": parts.get("text/html"),
-    "date_ok": m["Date"].datetime is not None}))
+    "date_ok": m["Date"].datetime is not None,
+    "defects": len(m.defects) + sum(len(p.defects) for p in m.walk()),
+    "from_display": m["From"].addresses[0].display_name, "size": len(raw)}))
 PYEOF
 }
 MSG=$(inspect_message "$OUTDIR/0001.eml")
@@ -119,6 +127,7 @@ assert_eq true "$(jq -r .date_ok <<<"$MSG")" "Date header parses"
 assert_eq multipart/alternative "$(jq -r .content_type <<<"$MSG")" "multipart/alternative"
 assert_eq '["utf-8"]' "$(jq -c .charsets <<<"$MSG")" "both parts are UTF-8"
 assert_eq amslpr "$(jq -r .site <<<"$MSG")" "custom header"
+assert_eq 0 "$(jq -r .defects <<<"$MSG")" "Python's email package finds no defect"
 # Hostile values: CR/LF in a label reach headers (Subject, X-Evil) but never start one.
 assert_eq null "$(jq -r .bcc <<<"$MSG")" "no Bcc header injected"
 assert_not_contains "$(jq -r '.header_names | join(" ")' <<<"$MSG")" "bcc" "no injected header name"
@@ -169,11 +178,33 @@ assert_contains "$ERR" "535" "the log has the server's 535"
 
 # ---- no STARTTLS offered, require_tls (default): refused ----------------------------------------
 start_sink plain --auth "alice:correct horse"
-config plain
+DEADLINE=1s config plain
 run_capture "$TOOL" "$TMP/plain.yml" "$TMP/spool-plain" send 1
-assert_contains "$OUT" "attempts=1 delivered=0 failed_attempts=1 given_up=1" "refused at once (permanent)"
-assert_contains "$ERR" "does not offer STARTTLS: refusing to send in clear text" "the reason is logged"
+assert_contains "$OUT" "delivered=0" "not delivered without STARTTLS"
+attempts=$(sed -n 's/.*attempts=\([0-9]*\) delivered.*/\1/p' <<<"$OUT")
+assert_contains "$OUT" "attempts=$attempts delivered=0 failed_attempts=$attempts given_up=1" \
+  "refused at every attempt (retried as Alertmanager does), then given up"
+assert_contains "$ERR" "smarthost localhost:$PORT: require_tls is true but the server does not offer STARTTLS: refusing to send in clear text" "the reason is logged with the smarthost"
 assert_eq 0 "$(messages)" "nothing sent in clear"
+
+# ---- 451 twice, then accepted: retried by the spool, delivered once -----------------------------
+start_sink tempfail --tls "$PKI/server.pem" "$PKI/server.key" --require-starttls \
+  --auth "alice:correct horse" --fail-first 2
+config tempfail
+run_capture "$TOOL" "$TMP/tempfail.yml" "$TMP/spool-tempfail" send 1
+assert_contains "$OUT" "attempts=3 delivered=1 failed_attempts=2 given_up=0" "451 retried, then delivered"
+assert_eq 2 "$(wc -l <"$OUTDIR/temp_failures")" "the server answered 451 twice"
+assert_eq 1 "$(messages)" "delivered exactly once"
+assert_contains "$ERR" "451" "the log has the server's 451"
+
+# ---- 554: permanent, given up at once ----------------------------------------------------------
+start_sink reject --tls "$PKI/server.pem" "$PKI/server.key" --require-starttls \
+  --auth "alice:correct horse" --reject
+config reject
+run_capture "$TOOL" "$TMP/reject.yml" "$TMP/spool-reject" send 1
+assert_contains "$OUT" "attempts=1 delivered=0 failed_attempts=1 given_up=1" "a 5xx is permanent: given up at once"
+assert_eq 1 "$(wc -l <"$OUTDIR/rejections")" "one attempt only"
+assert_contains "$ERR" "554" "the log has the server's 554"
 
 # ---- implicit TLS -------------------------------------------------------------------------------
 start_sink implicit --tls "$PKI/server.pem" "$PKI/server.key" --implicit-tls --auth "alice:correct horse"
@@ -194,6 +225,7 @@ CA=$PKI/other-ca.pem DEADLINE=1s config badca
 run_capture "$TOOL" "$TMP/badca.yml" "$TMP/spool-badca" send 1
 assert_contains "$OUT" "delivered=0" "a certificate from another CA is refused"
 assert_match "$ERR" "TLS|certificate|verif" "the log says why"
+assert_contains "$ERR" "smarthost localhost:$PORT" "the error names the smarthost"
 assert_eq 0 "$(messages)" "nothing delivered past a bad certificate"
 SERVER_NAME=mail.elsewhere.test DEADLINE=1s config badname
 run_capture "$TOOL" "$TMP/badname.yml" "$TMP/spool-badname" send 1
@@ -202,6 +234,46 @@ assert_eq 0 "$(messages)" "nothing delivered to the wrong name"
 SERVER_NAME=localhost HOST=127.0.0.1 config byip
 run_capture "$TOOL" "$TMP/byip.yml" "$TMP/spool-byip" send 1
 assert_contains "$OUT" "delivered=1" "server_name checks the name when the smarthost is an address"
+
+# ---- a client certificate for a server that asks for one ----------------------------------------
+openssl req -newkey rsa:2048 -nodes -subj "/CN=hawatch-client" -keyout "$PKI/client.key" \
+  -out "$PKI/client.csr" 2>/dev/null
+openssl x509 -req -in "$PKI/client.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" -CAcreateserial \
+  -days 2 -out "$PKI/client.pem" 2>/dev/null
+start_sink clientcert --tls "$PKI/server.pem" "$PKI/server.key" --require-starttls \
+  --auth "alice:correct horse" --client-ca "$PKI/ca.pem"
+config clientcert
+sed -i "s|tls_config: { ca_file: |tls_config: { cert_file: $PKI/client.pem, key_file: $PKI/client.key, ca_file: |" "$TMP/clientcert.yml"
+run_capture "$TOOL" "$TMP/clientcert.yml" "$TMP/spool-clientcert" send 1
+assert_contains "$OUT" "delivered=1" "delivered with a client certificate (stderr: $ERR)"
+assert_eq hawatch-client "$(jq -r .client_cn "$OUTDIR/0001.json")" "the server saw our client certificate"
+DEADLINE=1s config noclientcert
+run_capture "$TOOL" "$TMP/noclientcert.yml" "$TMP/spool-noclientcert" send 1
+assert_contains "$OUT" "delivered=0" "without the client certificate the server refuses the handshake"
+
+# ---- hostile labels: CR/LF, header lines, non-ASCII, 200 KiB values ------------------------------
+start_sink hostile --tls "$PKI/server.pem" "$PKI/server.key" --require-starttls --auth "alice:correct horse"
+config hostile
+sed -i 's|  from: "Hawatch <hawatch@example.test>"|  from: "Hawätch Überwachung <hawatch@example.test>"|' "$TMP/hostile.yml"
+run_capture env HUGE=204800 "$TOOL" "$TMP/hostile.yml" "$TMP/spool-hostile" send 20
+assert_contains "$OUT" "delivered=1" "a group with 200 KiB hostile values is delivered (stderr: $ERR)"
+MSG=$(inspect_message "$OUTDIR/0001.eml")
+assert_eq 0 "$(jq -r .defects <<<"$MSG")" "the hostile message parses without defects"
+assert_eq "date from message-id mime-version subject to x-evil x-hawatch-idempotency-key x-site content-type" \
+  "$(jq -r '[.header_names[] | select(. != "content-type")] + ["content-type"] | join(" ")' <<<"$MSG")" \
+  "exactly the headers we set, whatever the labels hold"
+assert_eq null "$(jq -r .bcc <<<"$MSG")" "no Bcc from the CR/LF in the values"
+assert_eq "Hawätch Überwachung" "$(jq -r .from_display <<<"$MSG")" "non-ASCII display name (RFC 2047)"
+assert_eq "hawatch@example.test" "$(jq -r .mail_from "$OUTDIR/0001.json")" "envelope sender unchanged"
+size=$(jq -r .size <<<"$MSG")
+((size < 8 * 1024 * 1024)) || fail "message of $size bytes passes the 8 MiB bound"
+ok "message size bounded ($size bytes for 20 alerts with 2 x 200 KiB values each)"
+assert_contains "$(jq -r .subject <<<"$MSG")" "✓ häll" "the subject decodes to the UTF-8 label"
+assert_contains "$(jq -r .text <<<"$MSG")" "…" "huge values are clipped, and say so"
+raw_lines=$(jq -r '.raw_header_lines[]' <<<"$MSG" | awk '{ if (length($0) > 998) print }' | wc -l)
+assert_eq 0 "$raw_lines" "no header line longer than 998 bytes"
+body_long=$(tr -d '\r' <"$OUTDIR/0001.eml" | awk '{ if (length($0) > 998) n++ } END { print n+0 }')
+assert_eq 0 "$body_long" "no line of the message longer than 998 bytes"
 
 # ---- a server that never answers: cut at the timeout --------------------------------------------
 start_sink hang --hang

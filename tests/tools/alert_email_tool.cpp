@@ -6,8 +6,11 @@
 //   alert_email_tool CONFIG SPOOL_DIR bench N      N deliver() calls in a row: latency in ms
 // CONFIG is a YAML file with one email_configs entry under `email:`, the spool's `deadline:`
 // and the `group_by:` labels. Alerts are ReplicationLag on amslpr-backup, with hostile label and
-// annotation values (markup, quotes, CR/LF with header lines). The counters print as name=value.
+// annotation values (markup, quotes, CR/LF with header lines); with HUGE=BYTES in the
+// environment, the hostile label and the description are that long (non-ASCII, CR/LF inside).
+// The counters print as name=value.
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -19,7 +22,16 @@ using namespace hawatch::alerting;
 
 namespace {
 
+// BYTES of text with CR/LF, header-looking lines and multi-byte characters throughout.
+std::string huge_value(std::size_t bytes) {
+  const std::string piece = "\xe2\x9c\x93 h\xc3\xa4ll\xc3\xb6\r\nBcc: victim@evil.test\r\n";
+  std::string out;
+  while (out.size() + piece.size() <= bytes) out += piece;
+  return out;
+}
+
 std::vector<Alert> make_alerts(int n, Time now) {
+  const char* huge = std::getenv("HUGE");
   std::vector<Alert> out;
   for (int i = 0; i < n; ++i) {
     Alert a;
@@ -32,6 +44,10 @@ std::vector<Alert> make_alerts(int n, Time now) {
     a.annotations = {{"summary", "replica standby" + std::to_string(i) +
                                      " lags </td><img src=x onerror=alert(2)>"},
                      {"description", "line one\r\nSubject: injected\r\n\r\n.\r\nQUIT\r\n"}};
+    if (huge) {
+      a.labels["evil"] = huge_value(std::stoul(huge));
+      a.annotations["description"] = huge_value(std::stoul(huge));
+    }
     a.starts_at = now - std::chrono::minutes(5);
     a.generator_url = i == 0 ? "javascript:alert(3)" : "http://127.0.0.1:9090/graph?g0.expr=lag";
     a.updated_at = now;

@@ -71,7 +71,12 @@ void read_tls(MapReader& m, EmailConfig& c) {
   c.tls.ca_file = tls.string("ca_file").value_or("");
   c.tls.server_name = tls.string("server_name").value_or("");
   c.tls.insecure_skip_verify = tls.boolean("insecure_skip_verify").value_or(false);
-  for (const char* key : {"cert_file", "key_file", "min_version", "max_version"}) {
+  c.tls.cert_file = tls.string("cert_file").value_or("");
+  c.tls.key_file = tls.string("key_file").value_or("");
+  if (c.tls.cert_file.empty() != c.tls.key_file.empty())
+    m.context().error(tls.node(c.tls.cert_file.empty() ? "key_file" : "cert_file"),
+                      tls.where() + ": cert_file and key_file go together");
+  for (const char* key : {"min_version", "max_version"}) {
     if (tls.has(key))
       m.context().error(tls.node(key), tls.where() + "." + key + " is not supported for email");
   }

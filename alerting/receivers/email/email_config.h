@@ -1,7 +1,8 @@
 #pragma once
 // One `email_configs` entry, in Alertmanager's vocabulary (config/notifiers.go EmailConfig):
 //   to, from, smarthost (HOST:PORT), hello, auth_username, auth_password_file, auth_identity,
-//   require_tls, tls_config {ca_file, server_name, insecure_skip_verify}, headers, html, text,
+//   require_tls, tls_config {ca_file, cert_file, key_file, server_name, insecure_skip_verify},
+//   headers, html, text,
 //   send_resolved (false by default, as Alertmanager's email)
 // and hawatch's additions:
 //   auth_password_env   the password from an environment variable instead of a file
@@ -29,7 +30,9 @@ enum class SmtpTlsMode { automatic, implicit, starttls };
 enum class SmtpAuthMechanism { automatic, plain, login };
 
 struct EmailTlsConfig {
-  std::string ca_file;      // PEM bundle; empty: the system's CAs
+  std::string ca_file;    // PEM bundle; empty: the system's CAs
+  std::string cert_file;  // client certificate (PEM), with key_file, for servers that ask
+  std::string key_file;
   std::string server_name;  // name checked in the certificate (and SNI); empty: smarthost's host
   bool insecure_skip_verify = false;
 };

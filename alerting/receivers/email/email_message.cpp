@@ -18,10 +18,16 @@
 namespace hawatch::alerting {
 namespace {
 
-// Large groups must fit: the spool takes bodies up to 8 MiB.
+// The size bound: each part at most 1 MiB before quoted-printable (at most ~3.1 MiB after), so
+// the whole message stays under the spool's 8 MiB per notification whatever the alerts hold.
+// One label or annotation value prints at most 16 KiB; a header value at most 2 KiB.
+constexpr std::size_t kMaxPartBytes = 1u << 20;
+constexpr std::size_t kMaxValueBytes = 16 * 1024;
+constexpr std::size_t kMaxHeaderBytes = 2048;
+
 tmpl::Limits body_limits(bool html) {
   tmpl::Limits limits;
-  limits.max_output_bytes = 2u << 20;
+  limits.max_output_bytes = kMaxPartBytes;
   limits.max_steps = 2'000'000;
   limits.escape_html = html;
   return limits;
@@ -29,7 +35,8 @@ tmpl::Limits body_limits(bool html) {
 
 tmpl::StringMap string_map(const LabelSet& labels) {
   tmpl::StringMap out;
-  for (const auto& [k, v] : labels) out.emplace(mail::sanitize_utf8(k), mail::sanitize_utf8(v));
+  for (const auto& [k, v] : labels)
+    out.emplace(mail::sanitize_utf8(k), mail::clip_utf8(mail::sanitize_utf8(v), kMaxValueBytes));
   return out;
 }
 
@@ -85,7 +92,8 @@ tmpl::Value alert_record(const Alert& a, Time now, bool for_html) {
       {"Annotations", string_map(a.annotations)},
       {"StartsAt", format_go_time(a.starts_at)},
       {"EndsAt", format_go_time(a.ends_at)},
-      {"GeneratorURL", safe_url(mail::sanitize_utf8(a.generator_url), for_html)},
+      {"GeneratorURL",
+       safe_url(mail::clip_utf8(mail::sanitize_utf8(a.generator_url), kMaxValueBytes), for_html)},
       {"Fingerprint", format_fingerprint(a.fingerprint())},
   };
   return tmpl::RecordPtr(std::move(r));
@@ -114,16 +122,21 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+struct Body {
+  bool ok = false;  // false: even the default template failed (too large)
+  std::string text;
+};
+
 // Runs a body template; a template that fails at run time must not lose the notification, so
 // the default one is used instead, with the error said in the part.
-std::string render_body(const std::optional<std::string>& configured, std::string_view fallback,
-                        const tmpl::Value& data, bool html) {
+Body render_once(const std::optional<std::string>& configured, std::string_view fallback,
+                 const tmpl::Value& data, bool html) {
   std::string error;
   if (configured) {
     auto parsed = tmpl::Template::parse(*configured, html ? "html" : "text");
     if (auto* t = std::get_if<tmpl::Template>(&parsed)) {
       tmpl::Expansion e = t->execute(data, body_limits(html));
-      if (e.ok) return e.text;
+      if (e.ok) return {true, e.text};
       error = e.error;
     } else {
       error = std::get<std::string>(parsed);
@@ -131,13 +144,40 @@ std::string render_body(const std::optional<std::string>& configured, std::strin
   }
   auto parsed = tmpl::Template::parse(fallback, html ? "default html" : "default text");
   tmpl::Expansion e = std::get<tmpl::Template>(parsed).execute(data, body_limits(html));
-  std::string text = e.ok ? e.text : "(the default template failed: " + e.error + ")\n";
+  if (!e.ok) return {false, "(the default template failed: " + e.error + ")\n"};
+  std::string text = e.text;
   if (!error.empty()) {
     const std::string note =
         "(the configured template failed, the default was used: " + error + ")";
     text += html ? "<p>" + tmpl::html_escape(note) + "</p>\n" : "\n" + note + "\n";
   }
-  return text;
+  return {true, text};
+}
+
+// A group too large for the size bound is shown in part: the first half of its alerts, then
+// the first quarter, ..., with a note saying how many are left out.
+std::string render_body(const EmailConfig& config, const NotifyContext& ctx,
+                        const std::vector<Alert>& alerts, bool html) {
+  const std::optional<std::string>& configured = html ? config.html : config.text;
+  const std::string_view fallback = html ? kDefaultEmailHtml : kDefaultEmailText;
+  std::size_t shown = alerts.size();
+  for (;;) {
+    const std::vector<Alert> part(alerts.begin(),
+                                  alerts.begin() + static_cast<std::ptrdiff_t>(shown));
+    Body body = render_once(configured, fallback,
+                            email_template_data(ctx, part, config.external_url, html), html);
+    if (!body.ok && shown > 1) {
+      shown /= 2;
+      continue;
+    }
+    if (shown < alerts.size()) {
+      const std::string note = "(" + std::to_string(alerts.size() - shown) + " of " +
+                               std::to_string(alerts.size()) +
+                               " alerts left out: the message size is bounded)";
+      body.text += html ? "<p>" + note + "</p>\n" : "\n" + note + "\n";
+    }
+    return body.text;
+  }
 }
 
 std::string render_header(const std::string& source, const tmpl::Value& data,
@@ -150,6 +190,19 @@ std::string render_header(const std::string& source, const tmpl::Value& data,
     if (e.ok) return e.text;
   }
   return fallback;
+}
+
+bool address_header(const std::string& name) {
+  return name == "From" || name == "To" || name == "Cc" || name == "Reply-To" || name == "Sender";
+}
+
+// Address headers keep their addresses readable (encoded display names only); every other
+// value, and an address header whose template did not yield an address list, is one safe line.
+std::string encode_header(const std::string& name, const std::string& value) {
+  const std::string clipped = mail::clip_utf8(value, kMaxHeaderBytes);
+  if (address_header(name))
+    if (auto list = mail::encode_address_header(clipped)) return *list;
+  return mail::encode_header_value(clipped);
 }
 
 void add_part(Poco::Net::MailMessage& message, const std::string& text, const char* type) {
@@ -231,7 +284,6 @@ std::string default_email_subject(const NotifyContext& ctx, const std::vector<Al
 std::string render_email_message(const EmailConfig& config, const NotifyContext& ctx,
                                  const std::vector<Alert>& alerts) {
   const tmpl::Value text_data = email_template_data(ctx, alerts, config.external_url, false);
-  const tmpl::Value html_data = email_template_data(ctx, alerts, config.external_url, true);
 
   std::map<std::string, std::string> headers{
       {"From", config.from},
@@ -250,13 +302,13 @@ std::string render_email_message(const EmailConfig& config, const NotifyContext&
     // them and break the structure.
     if (name == "Content-Type" || name == "Content-Transfer-Encoding" || name == "Mime-Version")
       continue;
-    message.set(name, mail::encode_header_value(value));
+    message.set(name, encode_header(name, value));
   }
   // Text first, HTML last: the preferred alternative comes last (RFC 2046 5.1.4).
-  const std::string text = render_body(config.text, kDefaultEmailText, text_data, false);
-  const std::string html = render_body(config.html, kDefaultEmailHtml, html_data, true);
-  if (!config.text || !config.text->empty()) add_part(message, text, "text/plain; charset=UTF-8");
-  if (!config.html || !config.html->empty()) add_part(message, html, "text/html; charset=UTF-8");
+  if (!config.text || !config.text->empty())
+    add_part(message, render_body(config, ctx, alerts, false), "text/plain; charset=UTF-8");
+  if (!config.html || !config.html->empty())
+    add_part(message, render_body(config, ctx, alerts, true), "text/html; charset=UTF-8");
   std::ostringstream out;
   message.write(out);
   return out.str();

@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Encoder.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "model/utf8.h"
@@ -72,9 +73,16 @@ std::optional<Mailbox> parse_mailbox(std::string_view entry, std::string& error)
     }
     m.address = std::string(entry.substr(open + 1, entry.size() - open - 2));
     std::string_view display = trim(entry.substr(0, open));
-    if (display.size() >= 2 && display.front() == '"' && display.back() == '"')
+    if (display.size() >= 2 && display.front() == '"' && display.back() == '"') {
       display = display.substr(1, display.size() - 2);
-    m.display = std::string(display);
+      for (std::size_t i = 0; i < display.size();
+           ++i) {  // a quoted-string's escaped quotes and backslashes
+        if (display[i] == '\\' && i + 1 < display.size()) ++i;
+        m.display += display[i];
+      }
+    } else {
+      m.display = std::string(display);
+    }
   }
   if (!valid_address(m.address)) {
     error = "\"" + std::string(entry) + "\" is not an address of the form local@domain";
@@ -96,6 +104,25 @@ std::string base64(std::string_view bytes) {
   encoder.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   encoder.close();
   return out.str();
+}
+
+// RFC 2047 "B" encoded-words of whole UTF-8 characters (`text` is valid UTF-8), folded onto
+// continuation lines.
+std::string encoded_words(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = i;
+    while (end < text.size()) {
+      const std::size_t n = utf8_sequence_length(text, end);
+      if (end + n - i > kWordBytes) break;
+      end += n;
+    }
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + base64(text.substr(i, end - i)) + "?=";
+    i = end;
+  }
+  return out;
 }
 
 }  // namespace
@@ -163,21 +190,57 @@ std::string encode_header_value(std::string_view raw) {
     if (u < 0x20 || u == 0x7f) c = ' ';  // CR, LF, TAB and the rest: never a line break
     if (u >= 0x80) plain = false;
   }
-  if (plain) return value;
+  return plain ? value : encoded_words(value);
+}
+
+namespace {
+
+bool needs_quoting(std::string_view display) {
+  return display.find_first_of("()<>[]:;@\\,.\"") != std::string_view::npos;
+}
+
+std::string quoted(std::string_view display) {
+  std::string out = "\"";
+  for (char c : display) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string format_mailbox(const Mailbox& m) {
+  if (m.display.empty()) return m.address;
+  const bool ascii = std::all_of(m.display.begin(), m.display.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const std::string display = !ascii                     ? encoded_words(m.display)
+                              : needs_quoting(m.display) ? quoted(m.display)
+                                                         : m.display;
+  return display + " <" + m.address + ">";
+}
+
+}  // namespace
+
+std::optional<std::string> encode_address_header(std::string_view value) {
+  std::string error;
+  auto list = parse_address_list(sanitize_utf8(value), error);
+  if (!list) return std::nullopt;
   std::string out;
-  std::size_t i = 0;
-  while (i < value.size()) {
-    std::size_t end = i;
-    while (end < value.size()) {
-      const std::size_t n = utf8_sequence_length(value, end);  // valid after sanitize_utf8
-      if (end + n - i > kWordBytes) break;
-      end += n;
-    }
-    if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(std::string_view(value).substr(i, end - i)) + "?=";
-    i = end;
+  for (const Mailbox& m : *list) {
+    if (!out.empty()) out += ",\r\n ";
+    out += format_mailbox(m);
   }
   return out;
+}
+
+std::string clip_utf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = 0;
+  while (end < text.size()) {
+    const std::size_t n = std::max<std::size_t>(utf8_sequence_length(text, end), 1);
+    if (end + n + 3 > max_bytes) break;
+    end += n;
+  }
+  return std::string(text.substr(0, end)) + "\xE2\x80\xA6";
 }
 
 std::string crlf_lines(std::string_view text) {

@@ -30,6 +30,14 @@ std::string canonical_header_name(std::string_view name);
 // RFC 2047 "B" encoded-words of whole UTF-8 characters, folded onto continuation lines.
 std::string encode_header_value(std::string_view value);
 
+// An address header (From, To, Cc, Reply-To) from an address list: each display name quoted
+// when it holds specials, or RFC 2047 encoded when it is not ASCII, the addresses as they are
+// (an encoded-word must never hold one). nullopt when `value` is not an address list.
+std::optional<std::string> encode_address_header(std::string_view value);
+
+// At most `max_bytes` of whole UTF-8 characters; "…" marks a cut.
+std::string clip_utf8(std::string_view text, std::size_t max_bytes);
+
 // Replaces invalid UTF-8 sequences with U+FFFD.
 std::string sanitize_utf8(std::string_view text);
 

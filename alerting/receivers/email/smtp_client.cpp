@@ -78,7 +78,21 @@ class Attempt {
  public:
   Attempt(const EmailConfig& config) : c_(config), deadline_(Steady::now() + config.timeout) {}
 
+  // Every detail names the smarthost, so the log says which server failed.
   DeliveryResult run(const std::string& message) {
+    DeliveryResult r = attempt(message);
+    r.detail = "smarthost " + smarthost() + ": " + r.detail;
+    return r;
+  }
+
+ private:
+  std::string smarthost() const {
+    const bool v6 = c_.smarthost_host.find(':') != std::string::npos;
+    return (v6 ? "[" + c_.smarthost_host + "]" : c_.smarthost_host) + ":" +
+           std::to_string(c_.smarthost_port);
+  }
+
+  DeliveryResult attempt(const std::string& message) {
     try {
       Poco::Net::StreamSocket socket = connect();
       Watchdog watchdog(static_cast<int>(socket.impl()->sockfd()), deadline_);
@@ -104,7 +118,6 @@ class Attempt {
     }
   }
 
- private:
   std::string timeout_text() const {
     return "timed out after " + std::to_string(c_.timeout.count()) + "ms";
   }
@@ -130,6 +143,8 @@ class Attempt {
   Poco::Net::Context::Ptr tls_context() const {
     Poco::Net::Context::Params params;
     params.caLocation = c_.tls.ca_file;
+    params.certificateFile = c_.tls.cert_file;  // a client certificate, when the server asks
+    params.privateKeyFile = c_.tls.key_file;
     params.loadDefaultCAs = c_.tls.ca_file.empty();
     // STRICT also checks the host name for localhost, which RELAXED skips.
     params.verificationMode = c_.tls.insecure_skip_verify ? Poco::Net::Context::VERIFY_NONE
@@ -320,7 +335,9 @@ class Attempt {
       if (code == 334) code = command(s, socket, base64(c_.auth_username), reply, "AUTH LOGIN");
       if (code == 334) code = command(s, socket, base64(secret), reply, "AUTH LOGIN");
     }
-    if (code / 100 != 2) refused(code, reply);
+    // A refused login is retried (as Alertmanager does): the admin may fix the password or the
+    // account before the deadline; giving up at once would lose the notification.
+    if (code / 100 != 2) throw SmtpFailure{Outcome::retry, step_ + ": " + reply};
   }
 
   void dialogue(Poco::Net::StreamSocket& socket, const std::string& message) {
@@ -345,10 +362,11 @@ class Attempt {
         start_tls(s, socket);
         extensions = hello(s, socket);
       } else if (c_.require_tls || c_.tls_mode == SmtpTlsMode::starttls) {
-        throw SmtpFailure{Outcome::permanent,
-                          "require_tls is true but " + c_.smarthost_host + ":" +
-                              std::to_string(c_.smarthost_port) +
-                              " does not offer STARTTLS: refusing to send in clear text"};
+        // Retried, as Alertmanager does: a STARTTLS stripped on the way may be back later;
+        // nothing is ever sent in clear text.
+        throw SmtpFailure{Outcome::retry,
+                          "require_tls is true but the server does not offer STARTTLS: refusing "
+                          "to send in clear text"};
       }
     }
     authenticate(s, socket, extensions);
@@ -391,7 +409,8 @@ class Attempt {
 
 DeliveryResult::Outcome classify_smtp_reply(int code) {
   if (code >= 200 && code < 400) return Outcome::delivered;
-  return Outcome::retry;
+  if (code >= 500 && code < 600) return Outcome::permanent;
+  return Outcome::retry;  // 4xx, and anything that is not a reply code at all
 }
 
 DeliveryResult send_smtp(const EmailConfig& config, const std::string& message) {

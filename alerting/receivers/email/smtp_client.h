@@ -19,9 +19,11 @@ namespace hawatch::alerting {
 // `message` is the complete message (headers and body, CRLF); it is dot-stuffed on the wire.
 DeliveryResult send_smtp(const EmailConfig& config, const std::string& message);
 
-// How an SMTP reply code is taken: 2xx/3xx go on; 4xx are transient (retry); 5xx are retried
-// too, until the spool's deadline: a refused login or a mailbox that is not there yet may be
-// fixed by the admin, and at-least-once must not drop the notification on the first refusal.
+// How an SMTP reply code is taken (RFC 5321 4.2.1): 2xx/3xx go on; 4xx are transient (retry);
+// 5xx are permanent (MAIL, RCPT, DATA refused for good). The exception, as in Alertmanager: a
+// refused AUTH is retried until the spool's deadline, since the admin may fix the credentials.
+// Connection, TLS and timeout failures are retried; a server without STARTTLS under require_tls
+// too (nothing is sent in clear text meanwhile). Every detail starts with "smarthost HOST:PORT".
 DeliveryResult::Outcome classify_smtp_reply(int code);
 
 }  // namespace hawatch::alerting
