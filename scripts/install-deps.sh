@@ -24,6 +24,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   prometheus prometheus-node-exporter curl openssl apache2-utils procps wrk jq socat util-linux
   prometheus-alertmanager     # amtool and a real Alertmanager: routing and webhook parity tests
+  python3-aiosmtpd            # the SMTP server of the email tests (tests/fixtures/alerting/smtp_sink.py)
   clang libclang-rt-14-dev
   # UPS peers: NUT's upsd + dummy-ups; apcupsd is unpacked by tests/fixtures/ups/apc-setup.sh (it
   # conflicts with nut-client in apt) and needs these libraries and gcc (for smartsim).

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "receivers/alertmanager/alertmanager.h"
+#include "receivers/email/email.h"
 #include "receivers/exec/exec.h"
 #include "receivers/webhook/webhook.h"
 
@@ -37,7 +38,7 @@ const std::map<std::string, KindBuilder>& kind_builders() {
   static const std::map<std::string, KindBuilder> builders{
       {"alertmanager_configs", add_alertmanager_integrations},  // one integration per URL
       {"exec_configs", each<ExecConfig, ExecIntegration>(read_exec_config)},
-      // {"email_configs", each<EmailConfig, EmailIntegration>(read_email_config)},
+      {"email_configs", each<EmailConfig, EmailIntegration>(read_email_config)},
   };
   return builders;
 }

@@ -65,7 +65,8 @@ class Executor {
       case Node::Kind::action: {
         const std::size_t scope = vars_.size();
         Value v = eval_pipe(n.pipe, dot);
-        if (n.pipe.variables.empty()) write(print_value(v));
+        if (n.pipe.variables.empty())
+          write(limits_.escape_html ? html_escape(print_value(v)) : print_value(v));
         // A declaration at the top of a list lives until the list ends: keep it.
         (void)scope;
         return;
@@ -103,6 +104,11 @@ class Executor {
     const std::vector<std::string> names = pipe.variables;
     pipe.variables.clear();  // declared per element below, not to the ranged value
     const Value v = eval_pipe(pipe, dot);
+    if (const auto* r = std::get_if<RecordPtr>(&v); r && (*r)->items) {
+      range_items(n, names, *(*r)->items, dot);
+      vars_.resize(scope);
+      return;
+    }
     const auto* m = std::get_if<StringMap>(&v);
     if (!m && !std::holds_alternative<Nil>(v))
       throw ExecError(n.pipe.pos, n.pipe.text(), "range can't iterate over " + print_value(v));
@@ -129,6 +135,32 @@ class Executor {
       vars_.resize(inner);
     }
     vars_.resize(scope);
+  }
+
+  // A slice: $i is the index (an int), $e the element, as Go's range.
+  void range_items(const Node& n, const std::vector<std::string>& names,
+                   const std::vector<Value>& items, const Value& dot) {
+    if (items.empty()) {
+      walk_scoped(n.else_list, dot);
+      return;
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      step();
+      const std::size_t inner = vars_.size();
+      if (names.size() == 1) vars_.emplace_back(names[0], items[i]);
+      if (names.size() == 2) {
+        vars_.emplace_back(names[0], static_cast<std::int64_t>(i));
+        vars_.emplace_back(names[1], items[i]);
+      }
+      try {
+        walk_scoped(n.list, items[i]);
+      } catch (const BreakSignal&) {
+        vars_.resize(inner);
+        break;
+      } catch (const ContinueSignal&) {
+      }
+      vars_.resize(inner);
+    }
   }
 
   Value eval_pipe(const Pipe& pipe, const Value& dot) {
@@ -264,6 +296,12 @@ class Executor {
         else
           throw ExecError(a.pos, a.text,
                           "can't evaluate field " + field + " in type " + type_name(v));
+      } else if (const auto* r = std::get_if<RecordPtr>(&v)) {
+        const Value* f = (*r)->field(field);
+        if (!f)
+          throw ExecError(a.pos, a.text,
+                          "can't evaluate field " + field + " in type " + type_name(v));
+        v = Value(*f);  // a copy first: `v` owns the record being read
       } else if (std::holds_alternative<Nil>(v)) {
         throw ExecError(a.pos, a.text, "nil pointer evaluating interface {}." + field);
       } else {
@@ -287,6 +325,36 @@ class Executor {
 
 bool is_template_function(std::string_view name) {
   return detail::find_function(name) != nullptr;
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;  // U+FFFD, as html/template
+      default:
+        out += c;
+    }
+  }
+  return out;
 }
 
 std::variant<Template, std::string> Template::parse(std::string_view text, std::string name) {

@@ -217,7 +217,8 @@ int compare(const Value& a, const Value& b, bool ordered) {
 Value eq(const Args& args) {
   if (args.size() < 2) throw CallError("missing argument for comparison");
   for (const auto& a : args)
-    if (std::holds_alternative<StringMap>(a) || std::holds_alternative<const AlertData*>(a))
+    if (std::holds_alternative<StringMap>(a) || std::holds_alternative<const AlertData*>(a) ||
+        std::holds_alternative<RecordPtr>(a))
       throw CallError("non-comparable type " + print_value(a) + ": " + type_name(a));
   for (std::size_t i = 1; i < args.size(); ++i)
     if (compare(args[0], args[i], false) == 0) return true;
@@ -291,23 +292,33 @@ const std::map<std::string, Function, std::less<>>& table() {
                         return static_cast<std::int64_t>(s->size());
                       if (const auto* m = std::get_if<StringMap>(&a[0]))
                         return static_cast<std::int64_t>(m->size());
+                      if (const auto* r = std::get_if<RecordPtr>(&a[0]); r && (*r)->items)
+                        return static_cast<std::int64_t>((*r)->items->size());
                       throw CallError("len of type " + type_name(a[0]));
                     })},
-      {"index", variadic({P::any},
-                         [](const Args& a) -> Value {
-                           if (std::holds_alternative<Nil>(a[0]))
-                             throw CallError("index of untyped nil");
-                           const auto* m = std::get_if<StringMap>(&a[0]);
-                           if (a.size() == 1) return a[0];
-                           if (!m) throw CallError("can't index item of type " + type_name(a[0]));
-                           if (a.size() > 2) throw CallError("can't index item of type string");
-                           const auto* key = std::get_if<std::string>(&a[1]);
-                           if (!key)
-                             throw CallError("value has type " + type_name(a[1]) +
-                                             "; should be string");
-                           const auto it = m->find(*key);
-                           return it == m->end() ? std::string() : it->second;
-                         })},
+      {"index",
+       variadic({P::any},
+                [](const Args& a) -> Value {
+                  if (std::holds_alternative<Nil>(a[0])) throw CallError("index of untyped nil");
+                  const auto* m = std::get_if<StringMap>(&a[0]);
+                  if (a.size() == 1) return a[0];
+                  if (const auto* r = std::get_if<RecordPtr>(&a[0]);
+                      r && (*r)->items && a.size() == 2) {
+                    const auto* i = std::get_if<std::int64_t>(&a[1]);
+                    if (!i)
+                      throw CallError("cannot index slice/array with type " + type_name(a[1]));
+                    if (*i < 0 || static_cast<std::size_t>(*i) >= (*r)->items->size())
+                      throw CallError("index out of range: " + std::to_string(*i));
+                    return (*(*r)->items)[static_cast<std::size_t>(*i)];
+                  }
+                  if (!m) throw CallError("can't index item of type " + type_name(a[0]));
+                  if (a.size() > 2) throw CallError("can't index item of type string");
+                  const auto* key = std::get_if<std::string>(&a[1]);
+                  if (!key)
+                    throw CallError("value has type " + type_name(a[1]) + "; should be string");
+                  const auto it = m->find(*key);
+                  return it == m->end() ? std::string() : it->second;
+                })},
       {"parseDuration", fixed({P::string},
                               [](const Args& a) -> Value {
                                 // model.ParseDuration's syntax, in seconds.

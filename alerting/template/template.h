@@ -21,6 +21,10 @@ struct Tree;
 struct Limits {
   std::size_t max_output_bytes = 64 * 1024;
   std::size_t max_steps = 100'000;  // nodes and commands executed
+  // HTML output: every action's value is HTML-escaped as html/template does in text context,
+  // safeHtml included (what an alert says must never become markup); the template's own text
+  // is not touched.
+  bool escape_html = false;
 };
 inline constexpr std::size_t kMaxTemplateBytes = 64 * 1024;
 
@@ -40,6 +44,9 @@ class Template {
  private:
   std::shared_ptr<const detail::Tree> tree_;
 };
+
+// html/template's escaping of text: & < > " ' and NUL.
+std::string html_escape(std::string_view text);
 
 // Whether a function name exists in hawatch's templates (Go's builtins and Prometheus' own).
 bool is_template_function(std::string_view name);

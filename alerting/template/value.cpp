@@ -26,6 +26,7 @@ std::string type_name(const Value& v) {
     std::string operator()(double) const { return "float64"; }
     std::string operator()(const std::string&) const { return "string"; }
     std::string operator()(const StringMap&) const { return "map[string]string"; }
+    std::string operator()(const RecordPtr& r) const { return r->type; }
     std::string operator()(const AlertData*) const {
       return "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL "
              "string; Value interface {} }";
@@ -42,6 +43,15 @@ std::string print_value(const Value& v) {
     std::string operator()(double d) const { return format_float_v(d); }
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(const StringMap& m) const { return print_map(m); }
+    std::string operator()(const RecordPtr& r) const {  // fmt's %v of a struct or slice
+      std::string out = r->items ? "[" : "{";
+      const std::size_t n = r->items ? r->items->size() : r->fields.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i) out += ' ';
+        out += print_value(r->items ? (*r->items)[i] : r->fields[i].second);
+      }
+      return out + (r->items ? "]" : "}");
+    }
     std::string operator()(const AlertData* d) const {
       return "{" + print_map(d->labels) + " " + print_map(d->external_labels) + " " +
              d->external_url + " " + format_float_v(d->value) + "}";
@@ -59,6 +69,7 @@ bool truth(const Value& v) {
     bool operator()(const std::string& s) const { return !s.empty(); }
     bool operator()(const StringMap& m) const { return !m.empty(); }
     bool operator()(const AlertData*) const { return true; }
+    bool operator()(const RecordPtr& r) const { return !r->items || !r->items->empty(); }
   };
   return std::visit(Visitor{}, v);
 }
