@@ -233,13 +233,15 @@ std::optional<TsigRecord> find_tsig_record(std::span<const std::uint8_t> message
     }
     TsigRecord r;
     r.offset = start;
-    if (!w.read_name(r.key_name) || !w.u16(type) || !w.u16(rr_class) || !w.skip(4) ||
-        !w.u16(rdlength) || !w.has(rdlength)) {
+    std::uint16_t ttl_high = 0, ttl_low = 0;
+    if (!w.read_name(r.key_name) || !w.u16(type) || !w.u16(rr_class) || !w.u16(ttl_high) ||
+        !w.u16(ttl_low) || !w.u16(rdlength) || !w.has(rdlength)) {
       error = "last record truncated";
       return std::nullopt;
     }
     if (type != kTypeTsig) return std::nullopt;
-    if (rr_class != kClassAny || !read_tsig_rdata(w, w.pos() + rdlength, r)) {
+    if (rr_class != kClassAny || ttl_high != 0 || ttl_low != 0 ||
+        !read_tsig_rdata(w, w.pos() + rdlength, r)) {
       error = "malformed TSIG record";
       return std::nullopt;
     }
