@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "hooks/exec/exec_updater.h"
+#include "hooks/powerdns/powerdns_updater.h"
 #include "hooks/rfc2136/rfc2136_updater.h"
 
 namespace hawatch::alerting::failover {
@@ -20,6 +21,7 @@ struct HookKind {
 // One line per hook kind.
 constexpr std::array kHookKinds{
     HookKind{"rfc2136", &read_rfc2136_updater},
+    HookKind{"powerdns", &read_powerdns_updater},
     HookKind{"exec", &read_exec_updater},
 };
 

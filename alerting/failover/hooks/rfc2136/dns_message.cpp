@@ -116,6 +116,11 @@ std::string rdf_text(const ldns_rdf* rdf) {
 
 }  // namespace
 
+bool valid_record_value(const std::string& type, const std::string& value) {
+  const auto t = type_of(type);
+  return t && rdata(*t, value) != nullptr;
+}
+
 std::optional<std::vector<std::uint8_t>> build_cas_update(const RecordRef& record,
                                                           const std::string& expected_old,
                                                           const std::string& new_value,

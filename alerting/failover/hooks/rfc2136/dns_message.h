@@ -33,6 +33,10 @@ enum DnsRcode : int {
 inline constexpr int kOpcodeQuery = 0;
 inline constexpr int kOpcodeUpdate = 5;
 
+// Whether `value` is a valid datum of a record of `type` (A, AAAA, CNAME) for ldns: one address
+// or one domain name, nothing around it.
+bool valid_record_value(const std::string& type, const std::string& value);
+
 std::optional<std::vector<std::uint8_t>> build_cas_update(const RecordRef& record,
                                                           const std::string& expected_old,
                                                           const std::string& new_value,
