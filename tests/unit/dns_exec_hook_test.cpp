@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(argv_template_whole_and_substring_placeholders) {
 BOOST_AUTO_TEST_CASE(reader_needs_exactly_one_kind) {
   auto r = read("{}");
   BOOST_TEST(!r.updater);
-  BOOST_TEST(contains(r.errors, "hawatch.yml:1:1: failover[0].update needs exactly one of exec"),
+  BOOST_TEST(contains(r.errors, "hawatch.yml:1:1: failover[0].update needs exactly one of rfc2136, powerdns, exec"),
              r.errors);
   r = read("exec: {command: [/bin/true]}\nfrobnicate: {}\n");
   BOOST_TEST(!r.updater);
