@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "verify" && argc == 7) {
-    const UpdateOutcome out = verify_served(*updater, record, argv[6], VerifyBounds{});
+    const UpdateOutcome out = verify_served(*updater, record, argv[6], updater->verify_bounds());
     std::cout << to_string(out.result) << "\t" << out.detail << "\n" << ms() << "\n";
     return 0;
   }

@@ -15,6 +15,7 @@
 #include "hooks/exec/argv_template.h"
 #include "hooks/exec/exec_updater.h"
 #include "hooks/update_reader.h"
+#include "hooks/verify_served.h"
 #include "temp_dir.h"
 
 using namespace hawatch;
@@ -90,8 +91,10 @@ BOOST_AUTO_TEST_CASE(argv_template_whole_and_substring_placeholders) {
 BOOST_AUTO_TEST_CASE(reader_needs_exactly_one_kind) {
   auto r = read("{}");
   BOOST_TEST(!r.updater);
-  BOOST_TEST(contains(r.errors, "hawatch.yml:1:1: failover[0].update needs exactly one of rfc2136, powerdns, exec"),
-             r.errors);
+  BOOST_TEST(
+      contains(r.errors,
+               "hawatch.yml:1:1: failover[0].update needs exactly one of rfc2136, powerdns, exec"),
+      r.errors);
   r = read("exec: {command: [/bin/true]}\nfrobnicate: {}\n");
   BOOST_TEST(!r.updater);
   BOOST_TEST(contains(r.errors, "hawatch.yml:2:1:"), r.errors);
@@ -245,4 +248,48 @@ BOOST_AUTO_TEST_CASE(query_command_gives_current_values) {
   BOOST_REQUIRE(none.updater);
   BOOST_TEST(!none.updater->current(kRecord, error).has_value());
   BOOST_TEST(contains(error, "no query_command"), error);
+}
+
+BOOST_AUTO_TEST_CASE(verify_bounds_from_the_update_block) {
+  auto r = read("exec: {command: [/bin/true]}\nverify_timeout: 3s\nverify_interval: 200ms\n");
+  BOOST_REQUIRE_MESSAGE(r.updater, r.errors);
+  BOOST_TEST(r.updater->verify_bounds().timeout.count() == 3000);
+  BOOST_TEST(r.updater->verify_bounds().interval.count() == 200);
+  r = read("exec: {command: [/bin/true]}");
+  BOOST_REQUIRE(r.updater);
+  BOOST_TEST(r.updater->verify_bounds().timeout.count() == 10000);
+  BOOST_TEST(r.updater->verify_bounds().interval.count() == 50);
+  r = read("exec: {command: [/bin/true]}\nverify_timeout: 10m\n");
+  BOOST_TEST(!r.updater);
+  BOOST_TEST(contains(r.errors, "hawatch.yml:2:17: failover[0].update.verify_timeout must be"),
+             r.errors);
+  r = read("exec: {command: [/bin/true]}\nverify_timeout: 1s\nverify_interval: 2s\n");
+  BOOST_TEST(!r.updater);
+  BOOST_TEST(contains(r.errors, "verify_interval must be at least 10ms and at most"), r.errors);
+}
+
+BOOST_AUTO_TEST_CASE(verify_served_asks_until_served_and_is_bounded) {
+  test::TempDir dir;
+  const auto count = dir.path / "count";
+  // Serves the old value for the first two queries, then the new one.
+  const auto query =
+      script(dir, "get.sh",
+             "n=$(cat '" + count.string() +
+                 "' 2>/dev/null || echo 0)\n"
+                 "n=$((n+1)); echo $n > '" +
+                 count.string() +
+                 "'\n"
+                 "if [ $n -ge 3 ]; then echo 192.0.2.20; else echo 192.0.2.10; fi\n");
+  auto r = read("exec: {command: [/bin/true], query_command: [" + q(query) + "]}");
+  BOOST_REQUIRE_MESSAGE(r.updater, r.errors);
+  auto out = verify_served(*r.updater, kRecord, "192.0.2.20", {2s, 10ms});
+  BOOST_TEST(out.result == UpdateResult::ok, out.detail);
+  BOOST_TEST(out.detail == "served after 3 queries");
+  const auto start = std::chrono::steady_clock::now();
+  out = verify_served(*r.updater, kRecord, "192.0.2.99", {300ms, 20ms});
+  const auto took = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(out.result == UpdateResult::timeout, out.detail);
+  BOOST_TEST(contains(out.detail, "last: serves 192.0.2.20"), out.detail);
+  BOOST_TEST(took >= 250ms);
+  BOOST_TEST(took < 2s);
 }

@@ -50,6 +50,13 @@ struct UpdateOutcome {
   std::string detail;  // for the log and the audit trail: rcode, HTTP status, exit code, stderr
 };
 
+// After a write, how long the authoritative server is asked until it serves the new value, and
+// how often: the `update:` block's verify_timeout and verify_interval (update_reader.h).
+struct VerifyBounds {
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds interval = std::chrono::milliseconds(50);
+};
+
 class DnsUpdater {
  public:
   virtual ~DnsUpdater() = default;
@@ -64,6 +71,12 @@ class DnsUpdater {
   // when it cannot be asked. Used to verify a write and to learn the state at start.
   virtual std::optional<std::vector<std::string>> current(const RecordRef& record,
                                                           std::string& error) = 0;
+
+  const VerifyBounds& verify_bounds() const { return verify_bounds_; }
+  void set_verify_bounds(const VerifyBounds& bounds) { verify_bounds_ = bounds; }
+
+ private:
+  VerifyBounds verify_bounds_;
 };
 
 }  // namespace hawatch::alerting::failover

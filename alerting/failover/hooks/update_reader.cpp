@@ -31,12 +31,35 @@ std::string known_kinds() {
   return out;
 }
 
+// verify_timeout (default 10s, at most 5m) and verify_interval (default 50ms, 10ms..timeout).
+VerifyBounds read_verify_bounds(MapReader& m) {
+  VerifyBounds b;
+  ConfigContext& ctx = m.context();
+  if (auto t = m.duration("verify_timeout")) {
+    if (t->count() <= 0 || *t > std::chrono::minutes(5))
+      ctx.error(m.node("verify_timeout"),
+                m.where() + ".verify_timeout must be positive and at most 5m");
+    else
+      b.timeout = *t;
+  }
+  if (auto i = m.duration("verify_interval")) {
+    if (*i < std::chrono::milliseconds(10) || *i > b.timeout)
+      ctx.error(m.node("verify_interval"),
+                m.where() + ".verify_interval must be at least 10ms and at most verify_timeout");
+    else
+      b.interval = *i;
+  }
+  return b;
+}
+
 }  // namespace
 
 std::unique_ptr<DnsUpdater> read_dns_updater(const YAML::Node& update, ConfigContext& ctx,
                                              const std::string& where) {
   MapReader m(update, ctx, where);
   if (!m.valid()) return nullptr;
+  const std::size_t errors_before = ctx.diagnostics().size();
+  const VerifyBounds bounds = read_verify_bounds(m);
   const HookKind* chosen = nullptr;
   int present = 0;
   for (const HookKind& k : kHookKinds) {
@@ -53,10 +76,10 @@ std::unique_ptr<DnsUpdater> read_dns_updater(const YAML::Node& update, ConfigCon
   }
   const std::string key(chosen->key);
   const YAML::Node block = m.node(key);
-  const std::size_t errors_before = ctx.diagnostics().size();
   m.finish();
   auto updater = chosen->read(block, ctx, where + "." + key);
-  if (ctx.diagnostics().size() != errors_before) return nullptr;
+  if (ctx.diagnostics().size() != errors_before || !updater) return nullptr;
+  updater->set_verify_bounds(bounds);
   return updater;
 }
 

@@ -3,6 +3,9 @@
 //   rfc2136:  { ... }   (hooks/rfc2136/rfc2136_updater.h)
 //   powerdns: { ... }   (hooks/powerdns/powerdns_updater.h)
 //   exec:     { ... }   (hooks/exec/exec_updater.h)
+// and, for every kind, how a write is verified (the hook's verify_bounds(), dns_update.h):
+//   verify_timeout: 10s    how long to ask until the server serves the new value (at most 5m)
+//   verify_interval: 50ms  how often (10ms .. verify_timeout)
 // Matches failover::UpdaterReader (group_config.h); every problem goes to `ctx` with its
 // FILE:LINE:COL, and the result is null when there was any. Secrets (TSIG key, API key) are
 // read here, once, so a reload rereads them.

@@ -1,6 +1,7 @@
 #pragma once
 // After a write: ask the authoritative server (through the hook's current()) until it serves the
-// new value, bounded in time. The failover controller runs the same check step by step in its
+// new value, bounded in time (VerifyBounds in dns_update.h: the update block's verify_timeout and
+// verify_interval). The failover controller runs the same check step by step in its
 // own loop (controller.cpp, verify); this blocking form is for one-shot callers (tools, a
 // receiver that updates without a controller).
 
@@ -10,11 +11,6 @@
 #include "hooks/dns_update.h"
 
 namespace hawatch::alerting::failover {
-
-struct VerifyBounds {
-  std::chrono::milliseconds timeout = std::chrono::seconds(10);
-  std::chrono::milliseconds interval = std::chrono::milliseconds(50);
-};
 
 // ok when the record serves `value` before the timeout (detail: after how many queries);
 // timeout otherwise, with the last answer or error in the detail.
