@@ -99,6 +99,15 @@ BOOST_AUTO_TEST_CASE(reader_needs_exactly_one_kind) {
   BOOST_TEST(!r.updater);
   BOOST_TEST(contains(r.errors, "hawatch.yml:2:1:"), r.errors);
   BOOST_TEST(contains(r.errors, "frobnicate"), r.errors);
+  r = read("");
+  BOOST_TEST(!r.updater);
+  BOOST_TEST(contains(r.errors, "failover[0].update is required: one of rfc2136"), r.errors);
+  {
+    ConfigContext ctx("hawatch.yml");
+    const YAML::Node root = parse_yaml("other: 1", ctx);
+    BOOST_TEST(!read_dns_updater(root["update"], ctx, "update"));  // absent: no throw
+    BOOST_TEST(!ctx.ok());
+  }
   r = read("[1, 2]");
   BOOST_TEST(!r.updater);
   BOOST_TEST(contains(r.errors, "hawatch.yml:1:1:"), r.errors);

@@ -56,6 +56,11 @@ VerifyBounds read_verify_bounds(MapReader& m) {
 
 std::unique_ptr<DnsUpdater> read_dns_updater(const YAML::Node& update, ConfigContext& ctx,
                                              const std::string& where) {
+  if (!update.IsDefined() || update.IsNull()) {
+    ctx.error(update.IsDefined() ? update.Mark() : YAML::Mark::null_mark(),
+              where + " is required: one of " + known_kinds());
+    return nullptr;
+  }
   MapReader m(update, ctx, where);
   if (!m.valid()) return nullptr;
   const std::size_t errors_before = ctx.diagnostics().size();
