@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "contains.h"
+#include "group_config.h"
 #include "hooks/exec/argv_template.h"
 #include "hooks/exec/exec_updater.h"
 #include "hooks/update_reader.h"
@@ -301,4 +302,39 @@ BOOST_AUTO_TEST_CASE(verify_served_asks_until_served_and_is_bounded) {
   BOOST_TEST(contains(out.detail, "last: serves 192.0.2.20"), out.detail);
   BOOST_TEST(took >= 250ms);
   BOOST_TEST(took < 2s);
+}
+
+BOOST_AUTO_TEST_CASE(the_failover_section_reads_its_hooks_through_this_reader) {
+  ConfigContext ctx("hawatch.yml");
+  const auto root = parse_yaml(R"(
+failover:
+  - name: amslpr
+    record: { zone: example.test, name: amslpr.example.test, type: A, ttl: 30 }
+    primary: 192.0.2.10
+    backup: 192.0.2.20
+    health: { probe: app }
+    update:
+      exec: { command: [/bin/true, "{{old}}", "{{new}}"], timeout: 2s }
+      verify_timeout: 4s
+  - name: broken
+    record: { zone: example.test, name: b.example.test }
+    primary: 192.0.2.10
+    backup: 192.0.2.20
+    health: { probe: app }
+    update:
+      rfc2136: { server: "ns1:53" }
+)",
+                               ctx);
+  const auto groups = read_failover_config(root["failover"], ctx, {"app"}, read_dns_updater);
+  std::string errors;
+  for (const auto& d : ctx.diagnostics()) errors += d.to_string() + "\n";
+  BOOST_TEST(contains(errors, "hawatch.yml:17:26: failover.broken.update.rfc2136.server: \"ns1:53\""),
+             errors);
+  BOOST_REQUIRE(!groups.empty());
+  BOOST_REQUIRE(groups[0].updater);
+  BOOST_TEST(groups[0].updater->kind() == "exec");
+  BOOST_TEST(groups[0].updater->verify_bounds().timeout.count() == 4000);
+  const auto out =
+      groups[0].updater->compare_and_swap(groups[0].record, "192.0.2.10", "192.0.2.20");
+  BOOST_TEST(out.result == UpdateResult::ok, out.detail);
 }
