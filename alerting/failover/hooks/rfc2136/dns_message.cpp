@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "hooks/tsig/tsig.h"
+
 namespace hawatch::alerting::failover {
 namespace {
 
@@ -173,6 +175,11 @@ std::optional<std::vector<std::uint8_t>> build_record_query(const RecordRef& rec
 
 std::optional<DnsResponse> decode_dns_response(std::span<const std::uint8_t> wire,
                                                const RecordRef* record, std::string& error) {
+  // Refused before ldns sees it: ldns_wire2pkt leaks every TSIG record but the last.
+  if (find_tsig_record(wire, error); !error.empty()) {
+    error = "malformed response: " + error;
+    return std::nullopt;
+  }
   ldns_pkt* raw = nullptr;
   const ldns_status status = ldns_wire2pkt(&raw, wire.data(), wire.size());
   PktPtr pkt(raw);

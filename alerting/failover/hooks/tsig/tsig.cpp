@@ -229,6 +229,10 @@ std::optional<TsigRecord> find_tsig_record(std::span<const std::uint8_t> message
         error = "record " + std::to_string(i) + " truncated";
         return std::nullopt;
       }
+      if (type == kTypeTsig) {
+        error = "a TSIG record that is not the message's last";
+        return std::nullopt;
+      }
       continue;
     }
     TsigRecord r;

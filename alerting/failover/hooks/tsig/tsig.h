@@ -42,7 +42,8 @@ struct TsigRecord {
 };
 
 // The last record of the additional section when it is a TSIG record; nullopt when there is
-// none. Sets `error` (and returns nullopt) when the message is malformed.
+// none. Sets `error` (and returns nullopt) when the message is malformed, including a TSIG
+// record anywhere but last (RFC 8945 allows one, last; ldns 1.8.3 leaks all but one of several).
 std::optional<TsigRecord> find_tsig_record(std::span<const std::uint8_t> message,
                                            std::string& error);
 
