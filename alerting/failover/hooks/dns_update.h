@@ -16,9 +16,9 @@ namespace hawatch::alerting::failover {
 
 // The record a failover group moves.
 struct RecordRef {
-  std::string zone;          // "example.test"
-  std::string name;          // "amslpr.example.test" (absolute, without the trailing dot)
-  std::string type = "A";    // A, AAAA, CNAME
+  std::string zone;        // "example.test"
+  std::string name;        // "amslpr.example.test" (absolute, without the trailing dot)
+  std::string type = "A";  // A, AAAA, CNAME
   std::uint32_t ttl = 30;
 };
 
@@ -27,13 +27,20 @@ enum class UpdateResult { ok, cas_lost, refused, notauth, servfail, timeout, err
 
 constexpr std::string_view to_string(UpdateResult r) {
   switch (r) {
-    case UpdateResult::ok: return "ok";
-    case UpdateResult::cas_lost: return "cas_lost";
-    case UpdateResult::refused: return "refused";
-    case UpdateResult::notauth: return "notauth";
-    case UpdateResult::servfail: return "servfail";
-    case UpdateResult::timeout: return "timeout";
-    case UpdateResult::error: return "error";
+    case UpdateResult::ok:
+      return "ok";
+    case UpdateResult::cas_lost:
+      return "cas_lost";
+    case UpdateResult::refused:
+      return "refused";
+    case UpdateResult::notauth:
+      return "notauth";
+    case UpdateResult::servfail:
+      return "servfail";
+    case UpdateResult::timeout:
+      return "timeout";
+    case UpdateResult::error:
+      return "error";
   }
   return "error";
 }
@@ -41,6 +48,13 @@ constexpr std::string_view to_string(UpdateResult r) {
 struct UpdateOutcome {
   UpdateResult result = UpdateResult::error;
   std::string detail;  // for the log and the audit trail: rcode, HTTP status, exit code, stderr
+};
+
+// After a write, how long the authoritative server is asked until it serves the new value, and
+// how often: the `update:` block's verify_timeout and verify_interval (update_reader.h).
+struct VerifyBounds {
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds interval = std::chrono::milliseconds(50);
 };
 
 class DnsUpdater {
@@ -57,6 +71,12 @@ class DnsUpdater {
   // when it cannot be asked. Used to verify a write and to learn the state at start.
   virtual std::optional<std::vector<std::string>> current(const RecordRef& record,
                                                           std::string& error) = 0;
+
+  const VerifyBounds& verify_bounds() const { return verify_bounds_; }
+  void set_verify_bounds(const VerifyBounds& bounds) { verify_bounds_ = bounds; }
+
+ private:
+  VerifyBounds verify_bounds_;
 };
 
 }  // namespace hawatch::alerting::failover
