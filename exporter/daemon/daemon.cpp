@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/log.h"
+#include "failover/api.h"
 #include "hawatch/version.h"
 #include "http/tls_socket.h"
 #include "runtime/exec_runner.h"
@@ -48,6 +49,7 @@ Daemon::Daemon(CommandLine cl) : cl_(std::move(cl)) {}
 Daemon::~Daemon() {
   if (http_) http_->stop();
   if (rules_) rules_->stop();
+  if (failover_) failover_->stop();
   alerting_->set(nullptr);
   if (scheduler_) scheduler_->stop();
   // A collector stuck in a syscall must not keep the process from exiting.
@@ -80,7 +82,7 @@ int Daemon::check_config() {
     for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg)))
       collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
-    (void)plan_alerting(cfg);
+    (void)plan_alerting(cfg, receiver_deps(plan_failover(cfg), nullptr));
     if (!cfg.rule_files.empty()) {
       const auto errors = local::LocalRules::check(rules_config(cfg));
       for (const auto& e : errors) std::cerr << e << "\n";
@@ -115,11 +117,13 @@ void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   if (rules_ && rules_->loaded()) names.push_back(local::kRulesUnit);
   const auto service = alerting_->get();
   if (service) names.push_back(alerting::kAlertingUnit);
+  if (!failover_->empty()) names.push_back(alerting::failover::kFailoverUnit);
   if (scheduler_) scheduler_->stop();
   ++generation_;
   store_->begin_generation(generation_, names);
   if (rules_) rules_->set_generation(generation_);
   if (service) service->set_generation(generation_);
+  failover_->set_generation(generation_);
   scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
   scheduler_->start();
   std::string list;
@@ -136,7 +140,8 @@ void Daemon::reload() {
         next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
     auto units = build_units(next);
-    auto alerting_plan = plan_alerting(next);
+    auto failover_groups = plan_failover(next);
+    auto alerting_plan = plan_alerting(next, receiver_deps(failover_groups, failover_));
     if (const auto errors = apply_rules(next); !errors.empty()) {
       for (const auto& e : errors)
         log::error("configuration reload failed; keeping the previous configuration", {{"err", e}});
@@ -144,6 +149,7 @@ void Daemon::reload() {
       return;
     }
     apply_alerting(std::move(alerting_plan));
+    apply_failover(std::move(failover_groups));
     start_generation(std::move(units));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
@@ -164,7 +170,7 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   if (config.rule_files.empty()) {
     rules_->stop();
     rules_->clear();
-    store_->keep_values(false);
+    store_->keep_values(!failover_->empty());
     return {};
   }
   auto errors = rules_->load(rules_config(config));
@@ -174,13 +180,14 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   return {};
 }
 
-std::optional<Daemon::AlertingPlan> Daemon::plan_alerting(const Config& config) {
+std::optional<Daemon::AlertingPlan> Daemon::plan_alerting(const Config& config,
+                                                          const alerting::ReceiverDeps& deps) {
   if (!config.alerting.IsDefined() || config.alerting.IsNull()) return std::nullopt;
   ConfigContext ctx(config.source);
   AlertingPlan plan;
   plan.config = alerting::read_alerting_config(config.alerting, ctx, "alerting");
   if (plan.config.external_url.empty()) plan.config.external_url = config.external_url;
-  plan.receivers = alerting::build_receivers(plan.config, ctx);
+  plan.receivers = alerting::build_receivers(plan.config, ctx, deps);
   ctx.throw_if_errors();
   if (!plan.config.route) return std::nullopt;
   return plan;
@@ -203,6 +210,17 @@ void Daemon::apply_alerting(std::optional<AlertingPlan> plan) {
       std::move(plan->config), std::move(plan->receivers),
       alerting::AlertingService::Options{store_, std::chrono::seconds(1), 50000}));
   log::info("alerting started", {{"spool_directory", spool}});
+}
+
+void Daemon::apply_failover(std::vector<alerting::failover::GroupConfig> groups) {
+  const bool any = !groups.empty();
+  // Health comes from the probes' values: kept before a group can see an outcome without them.
+  if (any) store_->keep_values(true);
+  if (any && config_.state_directory.empty())
+    log::warn("failover: without global.state_directory a restart forgets the last change "
+              "(the hold times start over; the served record still decides the state)");
+  failover_->configure(std::move(groups));
+  if (!any && !rules_->loaded()) store_->keep_values(false);
 }
 
 bool Daemon::healthy() const {
@@ -238,16 +256,19 @@ int Daemon::run() {
   try {
     auto units = build_units(config_);
     store_ = std::make_shared<SnapshotStore>();
+    failover_ = make_failover_service(store_, config_, alerting_);
     rules_ = std::make_unique<local::LocalRules>(store_);
     // The local rules' alerts go to the router as Prometheus' would go to an Alertmanager.
     rules_->set_alert_sink([slot = alerting_](std::vector<alerting::Alert> alerts) {
       if (auto service = slot->get()) service->insert(alerts, "local");
     });
-    apply_alerting(plan_alerting(config_));
+    auto failover_groups = plan_failover(config_);
+    apply_alerting(plan_alerting(config_, receiver_deps(failover_groups, failover_)));
     if (const auto errors = apply_rules(config_); !errors.empty()) {
       for (const auto& e : errors) log::error("invalid rule file", {{"err", e}});
       return 1;
     }
+    apply_failover(std::move(failover_groups));
     pool_ = std::make_shared<WorkerPool>(config_.workers);
     start_generation(std::move(units));
     HttpServerOptions http_opts;
@@ -260,10 +281,14 @@ int Daemon::run() {
              {alerting_, [rules = rules_.get()] { return rules->alerts_json(); }, kVersion,
               kRevision}))
       http_opts.routes.push_back(std::move(route));
-    http_opts.status_sections = [rules = rules_.get(), slot = alerting_] {
+    // The failover API, behind the same authentication as everything else.
+    for (auto& route : alerting::failover::failover_routes(*failover_))
+      http_opts.routes.push_back(std::move(route));
+    http_opts.status_sections = [rules = rules_.get(), slot = alerting_,
+                                 failover = failover_.get()] {
       std::string out = rules->loaded() ? rules->status_html() : std::string();
       if (auto service = slot->get()) out += alerting::alerting_status_html(*service);
-      return out;
+      return out + failover->status_html();
     };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
     http_->start();
@@ -309,6 +334,7 @@ int Daemon::run() {
   notify_service_manager("STOPPING=1");
   http_->stop();
   rules_->stop();
+  failover_->stop();  // its last transitions still reach the alerting service
   alerting_->set(nullptr);  // joins the dispatcher and the spool worker; the spool keeps the rest
   scheduler_->stop();
   // A check still running is not waited for: it and whatever it started are killed now.

@@ -9,6 +9,7 @@
 #include "core/scheduler.h"
 #include "core/snapshot.h"
 #include "core/worker_pool.h"
+#include "failover_setup.h"
 #include "http/http_server.h"
 #include "local/local_rules.h"
 #include "service/build_receivers.h"
@@ -46,9 +47,12 @@ class Daemon {
     alerting::AlertingConfig config;
     std::vector<alerting::ReceiverConfig> receivers;
   };
-  static std::optional<AlertingPlan> plan_alerting(const Config& config);
+  static std::optional<AlertingPlan> plan_alerting(const Config& config,
+                                                   const alerting::ReceiverDeps& deps);
   // Starts, reconfigures or stops the alerting service as `plan` says.
   void apply_alerting(std::optional<AlertingPlan> plan);
+  // Hands the failover service its groups (kept groups keep their state).
+  void apply_failover(std::vector<alerting::failover::GroupConfig> groups);
 
   CommandLine cl_;
   Config config_;
@@ -58,6 +62,7 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<local::LocalRules> rules_;
   std::shared_ptr<alerting::ServiceSlot> alerting_ = std::make_shared<alerting::ServiceSlot>();
+  std::shared_ptr<alerting::failover::FailoverService> failover_;
   std::uint64_t generation_ = 0;
 };
 
