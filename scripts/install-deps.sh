@@ -33,6 +33,8 @@ TEST_PKGS=(
   # Probes and backups: a real BIND (named, nsupdate, dig), the sqlite3 tool, Debian's python3
   # (http.server/ssl as the probe target).
   bind9 bind9-utils bind9-dnsutils sqlite3 python3 gzip
+  # DNS failover hooks: a real PowerDNS (HTTP API, sqlite3 backend) beside BIND.
+  pdns-server pdns-backend-sqlite3
   # systemd collector: a real systemd + dbus-daemon as PID 1 of test namespaces
   # (tests/fixtures/systemd/sd-peer.sh); busctl drives it, script (bsdutils) gives it a console;
   # python3-dbusmock plays a systemd with odd answers (tests/fixtures/systemd/odd_systemd.py).

@@ -16,9 +16,9 @@ namespace hawatch::alerting::failover {
 
 // The record a failover group moves.
 struct RecordRef {
-  std::string zone;          // "example.test"
-  std::string name;          // "amslpr.example.test" (absolute, without the trailing dot)
-  std::string type = "A";    // A, AAAA, CNAME
+  std::string zone;        // "example.test"
+  std::string name;        // "amslpr.example.test" (absolute, without the trailing dot)
+  std::string type = "A";  // A, AAAA, CNAME
   std::uint32_t ttl = 30;
 };
 
@@ -27,13 +27,20 @@ enum class UpdateResult { ok, cas_lost, refused, notauth, servfail, timeout, err
 
 constexpr std::string_view to_string(UpdateResult r) {
   switch (r) {
-    case UpdateResult::ok: return "ok";
-    case UpdateResult::cas_lost: return "cas_lost";
-    case UpdateResult::refused: return "refused";
-    case UpdateResult::notauth: return "notauth";
-    case UpdateResult::servfail: return "servfail";
-    case UpdateResult::timeout: return "timeout";
-    case UpdateResult::error: return "error";
+    case UpdateResult::ok:
+      return "ok";
+    case UpdateResult::cas_lost:
+      return "cas_lost";
+    case UpdateResult::refused:
+      return "refused";
+    case UpdateResult::notauth:
+      return "notauth";
+    case UpdateResult::servfail:
+      return "servfail";
+    case UpdateResult::timeout:
+      return "timeout";
+    case UpdateResult::error:
+      return "error";
   }
   return "error";
 }
