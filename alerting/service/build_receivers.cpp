@@ -35,7 +35,8 @@ KindBuilder each(Config (*read)(const YAML::Node&, ConfigContext&, const std::st
 }
 
 // A kind that needs nothing beyond its list.
-KindBuilder plain(void (*add)(const YAML::Node&, ConfigContext&, const std::string&, Integrations&)) {
+KindBuilder plain(void (*add)(const YAML::Node&, ConfigContext&, const std::string&,
+                              Integrations&)) {
   return [add](const YAML::Node& list, ConfigContext& ctx, const std::string& where,
                const ReceiverDeps&, Integrations& out) { add(list, ctx, where, out); };
 }
@@ -65,8 +66,8 @@ void add_dns_updates(const YAML::Node& list, ConfigContext& ctx, const std::stri
     const std::string at = where + "[" + std::to_string(i) + "]";
     DnsUpdateConfig c = read_dns_update_config(list[i], ctx, at);
     if (!c.failover.empty() && !deps.failover_groups.contains(c.failover))
-      ctx.error(list[i], at + ".failover: \"" + c.failover +
-                             "\" is not a group of the failover: section");
+      ctx.error(list[i],
+                at + ".failover: \"" + c.failover + "\" is not a group of the failover: section");
     out.push_back(std::make_shared<DnsUpdateIntegration>(std::move(c), actions));
   }
 }
@@ -75,7 +76,7 @@ void add_dns_updates(const YAML::Node& list, ConfigContext& ctx, const std::stri
 const std::map<std::string, KindBuilder>& kind_builders() {
   static const std::map<std::string, KindBuilder> builders{
       {"alertmanager_configs", plain(add_alertmanager_integrations)},  // one per URL
-      {"dns_update_configs", add_dns_updates},  // drives a failover group
+      {"dns_update_configs", add_dns_updates},                         // drives a failover group
       {"exec_configs", each<ExecConfig, ExecIntegration>(read_exec_config)},
       // {"email_configs", each<EmailConfig, EmailIntegration>(read_email_config)},
   };

@@ -217,8 +217,9 @@ void Daemon::apply_failover(std::vector<alerting::failover::GroupConfig> groups)
   // Health comes from the probes' values: kept before a group can see an outcome without them.
   if (any) store_->keep_values(true);
   if (any && config_.state_directory.empty())
-    log::warn("failover: without global.state_directory a restart forgets the last change "
-              "(the hold times start over; the served record still decides the state)");
+    log::warn(
+        "failover: without global.state_directory a restart forgets the last change "
+        "(the hold times start over; the served record still decides the state)");
   failover_->configure(std::move(groups));
   if (!any && !rules_->loaded()) store_->keep_values(false);
 }
@@ -334,7 +335,7 @@ int Daemon::run() {
   notify_service_manager("STOPPING=1");
   http_->stop();
   rules_->stop();
-  failover_->stop();  // its last transitions still reach the alerting service
+  failover_->stop();        // its last transitions still reach the alerting service
   alerting_->set(nullptr);  // joins the dispatcher and the spool worker; the spool keeps the rest
   scheduler_->stop();
   // A check still running is not waited for: it and whatever it started are killed now.

@@ -24,9 +24,8 @@ YAML::Node probes_section(const Config& config) {
 std::vector<fo::GroupConfig> plan_failover(const Config& config) {
   if (!config.failover.IsDefined() || config.failover.IsNull()) return {};
   ConfigContext ctx(config.source);
-  auto groups = fo::read_failover_config(config.failover, ctx,
-                                         fo::probe_names(probes_section(config)),
-                                         fo::read_dns_updater);
+  auto groups = fo::read_failover_config(
+      config.failover, ctx, fo::probe_names(probes_section(config)), fo::read_dns_updater);
   ctx.throw_if_errors();
   return groups;
 }
