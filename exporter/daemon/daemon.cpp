@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "core/log.h"
-#include "failover/api.h"
 #include "hawatch/version.h"
 #include "http/tls_socket.h"
 #include "runtime/exec_runner.h"
@@ -49,7 +48,6 @@ Daemon::Daemon(CommandLine cl) : cl_(std::move(cl)) {}
 Daemon::~Daemon() {
   if (http_) http_->stop();
   if (rules_) rules_->stop();
-  if (failover_) failover_->stop();
   alerting_->set(nullptr);
   if (scheduler_) scheduler_->stop();
   // A collector stuck in a syscall must not keep the process from exiting.
@@ -82,7 +80,7 @@ int Daemon::check_config() {
     for (auto& unit : plugins::build_plugin_units(cfg, environment(cfg)))
       collectors.push_back(std::move(unit));
     parse_listen_address(cfg.listen_address);
-    (void)plan_alerting(cfg, receiver_deps(plan_failover(cfg), nullptr));
+    (void)plan_alerting(cfg);
     if (!cfg.rule_files.empty()) {
       const auto errors = local::LocalRules::check(rules_config(cfg));
       for (const auto& e : errors) std::cerr << e << "\n";
@@ -115,15 +113,14 @@ void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
   if (rules_ && rules_->loaded()) names.push_back(local::kRulesUnit);
-  const auto service = alerting_->get();
-  if (service) names.push_back(alerting::kAlertingUnit);
-  if (!failover_->empty()) names.push_back(alerting::failover::kFailoverUnit);
+  const auto alerting = alerting_->get();
+  if (alerting)
+    for (auto& unit : alerting->unit_names()) names.push_back(std::move(unit));
   if (scheduler_) scheduler_->stop();
   ++generation_;
   store_->begin_generation(generation_, names);
   if (rules_) rules_->set_generation(generation_);
-  if (service) service->set_generation(generation_);
-  failover_->set_generation(generation_);
+  if (alerting) alerting->set_generation(generation_);
   scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
   scheduler_->start();
   std::string list;
@@ -140,16 +137,14 @@ void Daemon::reload() {
         next.telemetry_path != config_.telemetry_path)
       log::warn("listen address and telemetry path changes take effect after a restart");
     auto units = build_units(next);
-    auto failover_groups = plan_failover(next);
-    auto alerting_plan = plan_alerting(next, receiver_deps(failover_groups, failover_));
+    auto alerting_plan = plan_alerting(next);
     if (const auto errors = apply_rules(next); !errors.empty()) {
       for (const auto& e : errors)
         log::error("configuration reload failed; keeping the previous configuration", {{"err", e}});
       store_->set_reload_status(false, std::chrono::system_clock::now());
       return;
     }
-    apply_alerting(std::move(alerting_plan));
-    apply_failover(std::move(failover_groups));
+    apply_alerting(next, std::move(alerting_plan));
     start_generation(std::move(units));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
@@ -170,7 +165,9 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   if (config.rule_files.empty()) {
     rules_->stop();
     rules_->clear();
-    store_->keep_values(!failover_->empty());
+    // Failover groups read the probes' values too.
+    const auto alerting = alerting_->get();
+    store_->keep_values(alerting && alerting->needs_values());
     return {};
   }
   auto errors = rules_->load(rules_config(config));
@@ -180,48 +177,22 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   return {};
 }
 
-std::optional<Daemon::AlertingPlan> Daemon::plan_alerting(const Config& config,
-                                                          const alerting::ReceiverDeps& deps) {
-  if (!config.alerting.IsDefined() || config.alerting.IsNull()) return std::nullopt;
-  ConfigContext ctx(config.source);
-  AlertingPlan plan;
-  plan.config = alerting::read_alerting_config(config.alerting, ctx, "alerting");
-  if (plan.config.external_url.empty()) plan.config.external_url = config.external_url;
-  plan.receivers = alerting::build_receivers(plan.config, ctx, deps);
-  ctx.throw_if_errors();
-  if (!plan.config.route) return std::nullopt;
-  return plan;
+std::unique_ptr<alerting::AlertingPlan> Daemon::plan_alerting(const Config& config) {
+  if (!alerting::wants_alerting(config)) return nullptr;
+  return alerting::require_alerting_module(config).plan(config);
 }
 
-void Daemon::apply_alerting(std::optional<AlertingPlan> plan) {
-  auto running = alerting_->get();
-  if (!plan) {
-    if (running) log::info("alerting stopped (no alerting.route)");
-    alerting_->set(nullptr);
-    return;
+void Daemon::apply_alerting(const Config& config, std::unique_ptr<alerting::AlertingPlan> plan) {
+  auto runtime = alerting_->get();
+  if (!runtime) {
+    if (!plan) return;
+    alerting::AlertingHost host{store_, [rules = rules_.get()] { return rules->alerts_json(); },
+                                kVersion, kRevision, config.state_directory};
+    runtime = alerting::require_alerting_module(config).start(std::move(host));
+    alerting_->set(runtime);
   }
-  if (running) {
-    for (const auto& w : running->reconfigure(std::move(plan->config), std::move(plan->receivers)))
-      log::warn("alerting", {{"warning", w}});
-    return;
-  }
-  const std::string spool = plan->config.spool_directory.string();
-  alerting_->set(std::make_shared<alerting::AlertingService>(
-      std::move(plan->config), std::move(plan->receivers),
-      alerting::AlertingService::Options{store_, std::chrono::seconds(1), 50000}));
-  log::info("alerting started", {{"spool_directory", spool}});
-}
-
-void Daemon::apply_failover(std::vector<alerting::failover::GroupConfig> groups) {
-  const bool any = !groups.empty();
-  // Health comes from the probes' values: kept before a group can see an outcome without them.
-  if (any) store_->keep_values(true);
-  if (any && config_.state_directory.empty())
-    log::warn(
-        "failover: without global.state_directory a restart forgets the last change "
-        "(the hold times start over; the served record still decides the state)");
-  failover_->configure(std::move(groups));
-  if (!any && !rules_->loaded()) store_->keep_values(false);
+  for (const auto& w : runtime->apply(std::move(plan))) log::warn("alerting", {{"warning", w}});
+  if (!runtime->needs_values() && config.rule_files.empty()) store_->keep_values(false);
 }
 
 bool Daemon::healthy() const {
@@ -257,19 +228,16 @@ int Daemon::run() {
   try {
     auto units = build_units(config_);
     store_ = std::make_shared<SnapshotStore>();
-    failover_ = make_failover_service(store_, config_, alerting_);
     rules_ = std::make_unique<local::LocalRules>(store_);
     // The local rules' alerts go to the router as Prometheus' would go to an Alertmanager.
     rules_->set_alert_sink([slot = alerting_](std::vector<alerting::Alert> alerts) {
-      if (auto service = slot->get()) service->insert(alerts, "local");
+      if (auto runtime = slot->get()) runtime->insert_local(std::move(alerts));
     });
-    auto failover_groups = plan_failover(config_);
-    apply_alerting(plan_alerting(config_, receiver_deps(failover_groups, failover_)));
+    apply_alerting(config_, plan_alerting(config_));
     if (const auto errors = apply_rules(config_); !errors.empty()) {
       for (const auto& e : errors) log::error("invalid rule file", {{"err", e}});
       return 1;
     }
-    apply_failover(std::move(failover_groups));
     pool_ = std::make_shared<WorkerPool>(config_.workers);
     start_generation(std::move(units));
     HttpServerOptions http_opts;
@@ -277,19 +245,22 @@ int Daemon::run() {
     http_opts.telemetry_path = config_.telemetry_path;
     http_opts.web = web;
     http_opts.node_name = config_.node_name;
-    // The alert API as Alertmanager's v2, and the Alertmanager-webhook receiver.
-    for (auto& route : alerting::alerting_routes(
-             {alerting_, [rules = rules_.get()] { return rules->alerts_json(); }, kVersion,
-              kRevision}))
-      http_opts.routes.push_back(std::move(route));
-    // The failover API, behind the same authentication as everything else.
-    for (auto& route : alerting::failover::failover_routes(*failover_))
-      http_opts.routes.push_back(std::move(route));
-    http_opts.status_sections = [rules = rules_.get(), slot = alerting_,
-                                 failover = failover_.get()] {
+    // The alert API as Alertmanager's v2 and the Alertmanager-webhook receiver, served by the
+    // alerting module once a config asks for it (a reload may turn it on).
+    HttpRoute api;
+    api.methods = {"GET", "POST", "PUT", "DELETE"};
+    api.path = alerting::kApiPrefix;
+    api.prefix = true;
+    api.max_body_bytes = alerting::kMaxApiBody;
+    api.handler = [slot = alerting_, rules = rules_.get()](const HttpRequest& request) {
+      if (auto runtime = slot->get()) return runtime->handle(request);
+      return alerting::serve_without_alerting(request, [rules] { return rules->alerts_json(); });
+    };
+    http_opts.routes.push_back(std::move(api));
+    http_opts.status_sections = [rules = rules_.get(), slot = alerting_] {
       std::string out = rules->loaded() ? rules->status_html() : std::string();
-      if (auto service = slot->get()) out += alerting::alerting_status_html(*service);
-      return out + failover->status_html();
+      if (auto runtime = slot->get()) out += runtime->status_html();
+      return out;
     };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });
     http_->start();
@@ -335,7 +306,6 @@ int Daemon::run() {
   notify_service_manager("STOPPING=1");
   http_->stop();
   rules_->stop();
-  failover_->stop();        // its last transitions still reach the alerting service
   alerting_->set(nullptr);  // joins the dispatcher and the spool worker; the spool keeps the rest
   scheduler_->stop();
   // A check still running is not waited for: it and whatever it started are killed now.
