@@ -31,7 +31,9 @@ bool registered() {
 }
 
 [[noreturn]] void throw_at_section(const Config& config, const std::string& why) {
-  const YAML::Mark mark = config.alerting.Mark();
+  const YAML::Mark mark = config.alerting.IsDefined() && !config.alerting.IsNull()
+                             ? config.alerting.Mark()
+                             : config.failover.Mark();
   throw ConfigError(
       {ConfigDiagnostic{config.source, mark.line + 1, mark.column + 1, "alerting: " + why}});
 }
@@ -52,7 +54,8 @@ bool register_alerting_module(AlertingEntryPoints entry_points) {
 }
 
 bool wants_alerting(const Config& config) {
-  return config.alerting.IsDefined() && !config.alerting.IsNull();
+  const auto present = [](const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); };
+  return present(config.alerting) || present(config.failover);
 }
 
 const AlertingEntryPoints& require_alerting_module(const Config& config) {

@@ -35,6 +35,7 @@ struct AlertingHost {
   std::function<std::string()> local_alerts_json;  // GET /api/v2/alerts without a route
   std::string version;
   std::string revision;
+  std::string state_directory;  // global.state_directory of the start (failover state, audit)
 };
 
 class AlertingRuntime {
@@ -42,6 +43,8 @@ class AlertingRuntime {
   virtual ~AlertingRuntime() = default;
   // Starts, reconfigures or (null) stops routing and delivery; returns warnings for the log.
   virtual std::vector<std::string> apply(std::unique_ptr<AlertingPlan> plan) = 0;
+  // Whether it reads collectors' values (failover health): the store must keep them.
+  virtual bool needs_values() const = 0;
   // The snapshot units it publishes while running (for the store's generation).
   virtual std::vector<std::string> unit_names() const = 0;
   virtual void set_generation(std::uint64_t generation) = 0;
@@ -67,7 +70,8 @@ inline constexpr std::size_t kMaxApiBody = 1u << 20;
 
 bool register_alerting_module(AlertingEntryPoints entry_points);
 
-// Whether `config` uses alerting at all (an `alerting` section that is not empty).
+// Whether `config` uses alerting at all (an `alerting` or `failover` section that is not empty:
+// failover is part of the module).
 bool wants_alerting(const Config& config);
 
 // Makes sure the entry points are registered, loading the module if needed. Throws ConfigError

@@ -242,16 +242,8 @@ Config parse_config(const std::string& text, const std::string& source) {
                            ": section \"alerting\" has no route; no alert is routed or sent");
   cfg.failover = top.node("failover");
   // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
-  // "alerting" is read by the daemon (alerting/config), which reports its errors.
-  for (const char* section : {"failover"}) {
-    // Accepted so that one config file serves every hawatch version, but said out loud: a
-    // section nobody reads must not look like working alerting.
-    YAML::Node n = root.IsMap() ? root[section] : YAML::Node();
-    if (n.IsDefined() && !n.IsNull())
-      cfg.warnings.push_back(source + ":" + std::to_string(n.Mark().line + 1) + ":" +
-                             std::to_string(n.Mark().column + 1) + ": section \"" + section +
-                             "\" is not implemented in this version and is ignored");
-  }
+  // "alerting" and "failover" are read by the daemon (alerting/config, alerting/failover),
+  // which reports their errors.
   top.finish();
   ctx.throw_if_errors();
   return cfg;

@@ -165,7 +165,9 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   if (config.rule_files.empty()) {
     rules_->stop();
     rules_->clear();
-    store_->keep_values(false);
+    // Failover groups read the probes' values too.
+    const auto alerting = alerting_->get();
+    store_->keep_values(alerting && alerting->needs_values());
     return {};
   }
   auto errors = rules_->load(rules_config(config));
@@ -185,11 +187,12 @@ void Daemon::apply_alerting(const Config& config, std::unique_ptr<alerting::Aler
   if (!runtime) {
     if (!plan) return;
     alerting::AlertingHost host{store_, [rules = rules_.get()] { return rules->alerts_json(); },
-                                kVersion, kRevision};
+                                kVersion, kRevision, config.state_directory};
     runtime = alerting::require_alerting_module(config).start(std::move(host));
     alerting_->set(runtime);
   }
   for (const auto& w : runtime->apply(std::move(plan))) log::warn("alerting", {{"warning", w}});
+  if (!runtime->needs_values() && config.rule_files.empty()) store_->keep_values(false);
 }
 
 bool Daemon::healthy() const {
