@@ -173,7 +173,16 @@ dalert() {  # NODE ALERT [LABEL="VALUE"...] : the same, on NODE now
   M=$(dmetrics "$1")
   alert_in "${@:2}"
 }
-m_val() { sample_value "$M" "$1"; }  # SELECTOR: a value in $M (in step conditions)
+# State of ALERT (with LABEL=VALUE...) in NODE's GET /api/v2/alerts: active, suppressed, or empty
+# (not firing). The alert store is what the notifications are made from; /metrics' ALERTS shows
+# the same a little later (it is served from the last collection).
+api_alert() {  # NODE ALERT [LABEL=VALUE...]
+  local node=$1 name=$2 want
+  shift 2
+  want=$(printf '%s\n' "$@" | jq -Rn '[inputs | select(length > 0) | split("=") | {(.[0]): (.[1:] | join("="))}] | add // {}')
+  dcurl "$node" /api/v2/alerts 2>/dev/null | jq -r --arg n "$name" --argjson w "$want" \
+    '[.[] | select(.labels.alertname == $n and (.labels | contains($w))) | .status.state] | first // ""' 2>/dev/null || true
+}
 
 # ---- timing ------------------------------------------------------------------------------------------
 
@@ -234,40 +243,24 @@ sink_labels() {
   done
 }
 
-# watch MODE NODE ALERT DETECT_CONDITION TIMEOUT [LABEL="VALUE"...] : after drill_fault, one loop
-# (every 100 ms) that scrapes NODE once and notes, each the first time it holds: the detection
-# (`eval DETECT_CONDITION` unless empty, which may read the scrape through `m_val SELECTOR`), ALERT's state (MODE
-# firing: firing; MODE resolved: gone) and the sink's notification of ALERT with status MODE.
-# Sets W_DETECT, W_ALERT, W_NOTIFY (seconds after t0, or "-").
+# watch MODE NODE ALERT DETECT TIMEOUT [LABEL="VALUE"...] : after drill_fault, the stopwatch
+# (lib/watch.py, one process in the lab polling every 100 ms): the first time NODE's /metrics has
+# DETECT ('SELECTOR OP VALUE'; skipped when empty), the first time NODE's alert API lists ALERT
+# (MODE firing) or no longer does (MODE resolved), and the receive time of the sink's first
+# notification of ALERT with status MODE. Sets W_DETECT, W_ALERT, W_NOTIFY (s after t0, or "-").
 watch() {
-  local mode=$1 node=$2 alert=$3 cond=$4 timeout=$5 deadline M state t files seen_files=-1
+  local mode=$1 node=$2 alert=$3 detect=$4 timeout=$5 out
   shift 5
-  local -a labels
+  local -a labels args=()
   sink_labels "$@"
-  W_DETECT=- W_ALERT=- W_NOTIFY=-
-  deadline=$(awk -v t="$(now)" -v s="$timeout" 'BEGIN { printf "%.3f", t + s }')
-  while :; do
-    M=$(dmetrics "$node")
-    t=$(now)
-    if [[ $W_DETECT == - && -n $cond ]] && eval "$cond"; then W_DETECT=$(since "$T0" "$t"); fi
-    state=$(alert_in "$alert" "$@")
-    if [[ $W_ALERT == - ]] && { [[ $mode == firing && $state == firing ]] || [[ $mode == resolved && -z $state ]]; }; then
-      W_ALERT=$(since "$T0" "$t")
-    fi
-    files=$(find "$DRILL_SINK" -name '[0-9]*.time' | wc -l)
-    if [[ $W_NOTIFY == - && $files != "$seen_files" ]]; then
-      seen_files=$files
-      t=$(sink_first "$node" "$alert" "$mode" "$T0" "${labels[@]}")
-      [[ -n $t ]] && W_NOTIFY=$(since "$T0" "$t")
-    fi
-    [[ ($W_DETECT != - || -z $cond) && $W_ALERT != - && $W_NOTIFY != - ]] && return 0
-    le "$(now)" "$deadline" || return 0
-    sleep 0.1
-  done
+  [[ -n $detect ]] && args=(--detect "$detect")
+  out=$(on_node lab "$PY" "$DRILL_HERE/watch.py" "http://${DRILL_ADDR[$node]}:9847" "$DRILL_SINK" \
+    "/$node" "$mode" "$alert" "$T0" "$timeout" "${args[@]}" "${labels[@]}")
+  read -r W_DETECT W_ALERT W_NOTIFY <<<"$out"
 }
 
-# drill_alert_step STEP EXPECTED NODE ALERT DETECT_CONDITION [LABEL="VALUE"...] : after drill_fault,
-# the detection, ALERT firing on NODE within its bound, and its firing notification. STEP_EXTRA
+# drill_alert_step STEP EXPECTED NODE ALERT DETECT [LABEL="VALUE"...] : after drill_fault, the
+# detection (DETECT: 'SELECTOR OP VALUE' on /metrics), ALERT firing on NODE within its bound, and its firing notification. STEP_EXTRA
 # (s) widens the bound by a delay the peer itself adds (keepalived's master-down interval);
 # STEP_TIMEOUT (s, default 3x the bound + 10) caps the wait.
 drill_alert_step() {

@@ -32,7 +32,7 @@ ok "primary: fresh verified backup, no alert"
 drill_fault "backup job stopped; amslpr_1.db older than ${MAX_AGE}s" \
   "$(awk -v m="$(mtime 1)" -v a="$MAX_AGE" 'BEGIN { printf "%.6f", m + a }')"
 drill_alert_step "newest backup older than max_age" "BackupStale (warning) fires and is notified" \
-  n1 BackupStale '[[ $(m_val "hawatch_backup_stale{backup=\"amslpr\"}") == 1 ]]' 'backup="amslpr"'
+  n1 BackupStale 'hawatch_backup_stale{backup="amslpr"} == 1' 'backup="amslpr"'
 
 drill_fault "the backup job runs again"
 backup 2
@@ -42,5 +42,5 @@ drill_resolve_step "fresh backup written" "BackupStale resolved and notified" n1
 drill_fault "the newest backup is a truncated SQLite file"
 backup 3 corrupt
 drill_alert_step "newest backup is corrupt SQLite" "BackupCorrupt (critical) fires and is notified" \
-  n1 BackupCorrupt '[[ $(m_val "hawatch_backup_verify_success{backup=\"amslpr\"}") == 0 ]]' 'backup="amslpr"'
+  n1 BackupCorrupt 'hawatch_backup_verify_success{backup="amslpr"} == 0' 'backup="amslpr"'
 drill_finish
