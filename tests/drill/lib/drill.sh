@@ -196,10 +196,11 @@ for_of() {
   [[ -n $f ]] || fail "no rule named $1 in the shipped rules"
   awk -v f="$f" 'BEGIN { n = f + 0; if (f ~ /ms$/) n /= 1000; else if (f ~ /m$/) n *= 60; else if (f ~ /h$/) n *= 3600; print n }'
 }
-# Detection bound for ALERT: a collector run, an evaluation, `for`, and the machine's slack.
+# Detection bound for ALERT: a collector run, `for`, two evaluation ticks (the one that sees the
+# new value and marks the alert pending, and the one at which `for` has run out), and the slack.
 alert_bound() {  # ALERT [EXTRA_SECONDS]
   awk -v i="$DRILL_INTERVAL" -v e="$DRILL_EVAL" -v f="$(for_of "$1")" -v s="$DRILL_SLACK" -v x="${2:-0}" \
-    'BEGIN { printf "%.1f", i + e + f + s + x }'
+    'BEGIN { printf "%.1f", i + 2 * e + f + s + x }'
 }
 
 # drill_fault DESCRIPTION [T0] : the fault is injected now (or at T0, Unix seconds).
@@ -263,17 +264,46 @@ watch() {
 # detection (DETECT: 'SELECTOR OP VALUE' on /metrics), ALERT firing on NODE within its bound, and its firing notification. STEP_EXTRA
 # (s) widens the bound by a delay the peer itself adds (keepalived's master-down interval);
 # STEP_TIMEOUT (s, default 3x the bound + 10) caps the wait.
+# STEP_PEER, a condition (bash) on the peer itself (e.g. upsd answering OB), is polled meanwhile:
+# the time the peer took to show the fault is added to the bound and to the observation.
 drill_alert_step() {
-  local step=$1 expected=$2 node=$3 alert=$4 cond=$5 bound timeout result=PASS observed
+  local step=$1 expected=$2 node=$3 alert=$4 cond=$5 bound timeout result=PASS observed peer=""
   shift 5
   bound=$(alert_bound "$alert" "${STEP_EXTRA:-0}")
   timeout=${STEP_TIMEOUT:-$(awk -v b="$bound" 'BEGIN { printf "%d", 3 * b + 10 }')}
+  [[ -n ${STEP_PEER:-} ]] && peer_poll_start "$timeout"
   watch firing "$node" "$alert" "$cond" "$timeout" "$@"
+  if [[ -n ${STEP_PEER:-} ]]; then
+    peer_poll_end
+    bound=$(alert_bound "$alert" "$(awk -v x="${STEP_EXTRA:-0}" -v p="${PEER_DELAY/-/99}" 'BEGIN { print x + p }')")
+  fi
   [[ $W_DETECT != - && $W_ALERT != - && $W_NOTIFY != - ]] && le "$W_ALERT" "$bound" || result=FAIL
   observed="$alert $([[ $W_ALERT == - ]] && echo 'not firing' || echo firing) on ${DRILL_NODE_NAME[$node]}"
+  [[ -n ${STEP_PEER:-} ]] && observed+=" (the peer showed the fault after $PEER_DELAY s)"
   [[ $W_DETECT == - ]] && observed+=" (fault not seen in the metrics)"
   [[ $W_NOTIFY == - ]] && observed+=", no notification" || observed+=", webhook received"
   drill_record "$step" "$expected" "$observed" "$W_DETECT" "$W_ALERT" "$W_NOTIFY" "$bound" "$result"
+}
+
+# Polls `eval STEP_PEER` every 100 ms in the background (peer_poll_start TIMEOUT); peer_poll_end
+# waits for it and sets PEER_DELAY (s after t0, or "-").
+peer_poll_start() {
+  PEER_FILE=$TMP/peer.$RANDOM
+  (
+    end=$((SECONDS + $1))
+    until eval "$STEP_PEER"; do
+      ((SECONDS < end)) || exit 0
+      sleep 0.1
+    done
+    now >"$PEER_FILE"
+  ) &
+  PEER_POLL_PID=$!
+}
+peer_poll_end() {
+  wait "$PEER_POLL_PID" 2>/dev/null || true
+  PEER_DELAY=-
+  [[ -s $PEER_FILE ]] && PEER_DELAY=$(since "$T0" "$(<"$PEER_FILE")")
+  return 0
 }
 
 # drill_resolve_step STEP EXPECTED NODE ALERT [LABEL="VALUE"...] : after drill_fault marked the fix,
