@@ -349,5 +349,8 @@ drill_finish() {
     done
   fi
   ok "scenario $DRILL_SCENARIO finished"
+  # From the table, not DRILL_FAILED alone: steps may have run in background subshells.
+  ! awk -F'\t' -v s="$DRILL_SCENARIO" '$1 == s && $NF != "PASS" { bad = 1 } END { exit !bad }' "$DRILL_RESULTS" ||
+    DRILL_FAILED=1
   ((DRILL_FAILED == 0)) || fail "a step of $DRILL_SCENARIO failed (see the rows above)"
 }
