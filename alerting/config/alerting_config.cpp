@@ -25,17 +25,12 @@ std::vector<ReceiverSpec> read_receivers(const YAML::Node& list, ConfigContext& 
     if (!r.name.empty() && !names.insert(r.name).second) {
       ctx.error(m.node("name"), at + ": receiver \"" + r.name + "\" is defined twice");
     }
-    YAML::Node hooks = m.node("webhook_configs");
-    if (hooks.IsSequence()) {
-      for (std::size_t k = 0; k < hooks.size(); ++k) {
-        WebhookConfig c =
-            read_webhook_config(hooks[k], ctx, at + ".webhook_configs[" + std::to_string(k) + "]");
-        if (c.external_url.empty()) c.external_url = external_url;
-        r.webhook_configs.push_back(std::move(c));
-      }
-    } else if (hooks.IsDefined() && !hooks.IsNull()) {
-      ctx.error(hooks, at + ".webhook_configs must be a list");
-    }
+    for_each_list_entry(m.node("webhook_configs"), ctx, at + ".webhook_configs",
+                        [&](const YAML::Node& item, const std::string& entry_at) {
+                          WebhookConfig c = read_webhook_config(item, ctx, entry_at);
+                          if (c.external_url.empty()) c.external_url = external_url;
+                          r.webhook_configs.push_back(std::move(c));
+                        });
     for (const std::string& key : other_integration_keys()) {
       YAML::Node n = m.node(key);
       if (n.IsDefined() && !n.IsNull()) r.other_configs[key] = n;

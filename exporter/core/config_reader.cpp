@@ -112,13 +112,29 @@ YAML::Node load_yaml_file(const std::string& path, ConfigContext& ctx) {
 
 std::string yaml_type_name(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Null:
+      return "null";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Undefined:
+      return "nothing";
   }
   return "unknown";
+}
+
+void for_each_list_entry(const YAML::Node& list, ConfigContext& ctx, const std::string& where,
+                         const std::function<void(const YAML::Node&, const std::string&)>& entry) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    ctx.error(list, where + " must be a list");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i)
+    entry(list[i], where + "[" + std::to_string(i) + "]");
 }
 
 MapReader::MapReader(const YAML::Node& node, ConfigContext& ctx, std::string where)
@@ -162,7 +178,9 @@ YAML::Node MapReader::find(const std::string& key) {
   return YAML::Node(YAML::NodeType::Undefined);
 }
 
-YAML::Node MapReader::node(const std::string& key) { return find(key); }
+YAML::Node MapReader::node(const std::string& key) {
+  return find(key);
+}
 
 std::optional<std::string> MapReader::string(const std::string& key) {
   YAML::Node n = find(key);

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -65,6 +66,11 @@ YAML::Node load_yaml_file(const std::string& path, ConfigContext& ctx);
 
 std::string yaml_type_name(const YAML::Node& node);
 
+// Calls `entry(item, "where[i]")` for each item of an optional YAML list; absent or null is an
+// empty list, anything else an error "WHERE must be a list".
+void for_each_list_entry(const YAML::Node& list, ConfigContext& ctx, const std::string& where,
+                         const std::function<void(const YAML::Node&, const std::string&)>& entry);
+
 // Reads a YAML mapping key by key, reporting wrong types, and at finish() every key that nobody
 // asked for ("unknown key") and every duplicated key.
 class MapReader {
@@ -87,7 +93,8 @@ class MapReader {
   // Marks the key consumed and returns the raw node (null node when absent).
   YAML::Node node(const std::string& key);
   // One of `allowed` values.
-  std::optional<std::string> choice(const std::string& key, const std::vector<std::string>& allowed);
+  std::optional<std::string> choice(const std::string& key,
+                                    const std::vector<std::string>& allowed);
 
   // Reports unknown keys. Call after reading every key the section supports.
   void finish();

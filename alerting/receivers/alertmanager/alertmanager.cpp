@@ -65,17 +65,11 @@ DeliveryResult AlertmanagerIntegration::deliver(const std::string& body,
 void add_alertmanager_integrations(const YAML::Node& list, ConfigContext& ctx,
                                    const std::string& where,
                                    std::vector<std::shared_ptr<Integration>>& out) {
-  if (!list.IsDefined() || list.IsNull()) return;
-  if (!list.IsSequence()) {
-    ctx.error(list, where + " must be a list");
-    return;
-  }
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const AlertmanagerConfig c =
-        read_alertmanager_config(list[i], ctx, where + "[" + std::to_string(i) + "]");
+  for_each_list_entry(list, ctx, where, [&](const YAML::Node& item, const std::string& at) {
+    const AlertmanagerConfig c = read_alertmanager_config(item, ctx, at);
     for (const std::string& endpoint : c.endpoints)
       out.push_back(std::make_shared<AlertmanagerIntegration>(endpoint, c.timeout, c.tls, c.auth));
-  }
+  });
 }
 
 }  // namespace hawatch::alerting

@@ -168,7 +168,8 @@ DeliveryResult ExecIntegration::deliver(const std::string& body,
   req.argv = config_.command;
   req.environment = {std::string("PATH=") + kExecPath, "LC_ALL=C"};
   for (const auto& [name, value] : config_.env) req.environment.push_back(name + "=" + value);
-  // Only our own variables from the spooled body: PATH and the fixed ones stay what the config says.
+  // Only our own variables from the spooled body: PATH and the fixed ones stay what the config
+  // says.
   for (const std::string& e : message->environment)
     if (e.rfind("HAWATCH_", 0) == 0) req.environment.push_back(e);
   req.environment.push_back("HAWATCH_IDEMPOTENCY_KEY=" + idempotency_key);
@@ -186,15 +187,10 @@ DeliveryResult ExecIntegration::deliver(const std::string& body,
 
 void add_exec_integrations(const YAML::Node& list, ConfigContext& ctx, const std::string& where,
                            std::vector<std::shared_ptr<Integration>>& out) {
-  if (!list.IsDefined() || list.IsNull()) return;
-  if (!list.IsSequence()) {
-    ctx.error(list, where + " must be a list");
-    return;
-  }
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    ExecConfig c = read_exec_config(list[i], ctx, where + "[" + std::to_string(i) + "]");
+  for_each_list_entry(list, ctx, where, [&](const YAML::Node& item, const std::string& at) {
+    ExecConfig c = read_exec_config(item, ctx, at);
     if (!c.command.empty()) out.push_back(std::make_shared<ExecIntegration>(std::move(c)));
-  }
+  });
 }
 
 }  // namespace hawatch::alerting
