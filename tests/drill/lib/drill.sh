@@ -128,8 +128,10 @@ EOF
 $(cat -n "$dir/hawatch.yml")"
 }
 
-# drill_hawatch NODE [ENV=VALUE...] : starts NODE's hawatch in its namespace on its address
-# (config from drill_config) and waits until it answers. Sets DRILL_PID[NODE].
+# drill_hawatch NODE [ENV=VALUE...] : starts NODE's hawatch in its namespace, on port 9847 of the
+# node's addresses (the drill reaches it at DRILL_ADDR[NODE]; config from drill_config; more flags from DRILL_HAWATCH_ARGS) and waits until it answers. Sets
+# DRILL_PID[NODE].
+declare -a DRILL_HAWATCH_ARGS=()
 declare -A DRILL_PID=()
 declare -A DRILL_RUNS=()
 drill_hawatch() {
@@ -139,7 +141,7 @@ drill_hawatch() {
   DRILL_RUNS[$node]=$n
   start_bg "hawatch-$node#$n" "$TMP/$node/hawatch.$n.log" env "$@" \
     ip netns exec "$(drill_ns "$node")" "$HAWATCH_BIN" --config.file="$TMP/$node/hawatch.yml" \
-    "--web.listen-address=${DRILL_ADDR[$node]}:9847"
+    "--web.listen-address=0.0.0.0:9847" "${DRILL_HAWATCH_ARGS[@]}"
   DRILL_PID[$node]=$BG_PID
   local deadline=$((SECONDS + 15))
   until [[ $(dcurl "$node" /-/healthy -o /dev/null -w '%{http_code}' 2>/dev/null) == 200 ]]; do
@@ -329,15 +331,22 @@ drill_check() {
   drill_record "$1" "$2" "$3" "-" "-" "-" "-" "$result"
 }
 
-# drill_seen_step STEP EXPECTED OBSERVED_TEXT CONDITION BOUND : a state change that raises no alert
-# (e.g. the default route moving): detection time only.
+# drill_seen_step STEP EXPECTED OBSERVED NODE DETECT : a state change that raises no alert (the
+# default route moving, a new VRRP master): DETECT ('SELECTOR OP VALUE') seen in NODE's /metrics
+# within a collector interval + slack (+ STEP_EXTRA, + the peer's own delay with STEP_PEER).
 drill_seen_step() {
-  local detect="-" result=PASS
-  if poll "${STEP_TIMEOUT:-$(awk -v b="$5" 'BEGIN { printf "%d", 3 * b + 10 }')}" "$4"; then
-    detect=$(since "$T0" "$AT")
-    le "$detect" "$5" || result=FAIL
-  else result=FAIL; fi
-  drill_record "$1" "$2" "$3$( [[ $detect == - ]] && echo ' (not seen)')" "$detect" "-" "-" "$5" "$result"
+  local step=$1 expected=$2 observed=$3 node=$4 detect=$5 bound result=PASS
+  bound=$(awk -v i="$DRILL_INTERVAL" -v s="$DRILL_SLACK" -v x="${STEP_EXTRA:-0}" 'BEGIN { printf "%.1f", i + s + x }')
+  [[ -n ${STEP_PEER:-} ]] && peer_poll_start "${STEP_TIMEOUT:-20}"
+  watch firing "$node" - "$detect" "${STEP_TIMEOUT:-20}"
+  if [[ -n ${STEP_PEER:-} ]]; then
+    peer_poll_end
+    bound=$(awk -v b="$bound" -v p="${PEER_DELAY/-/99}" 'BEGIN { printf "%.1f", b + p }')
+    observed+=" (the peer showed it after $PEER_DELAY s)"
+  fi
+  [[ $W_DETECT != - ]] && le "$W_DETECT" "$bound" || result=FAIL
+  [[ $W_DETECT == - ]] && observed="not seen: $observed"
+  drill_record "$step" "$expected" "$observed" "$W_DETECT" "-" "-" "$bound" "$result"
 }
 
 # drill_finish : prints what the sink received, then exits 1 if any step failed.

@@ -6,7 +6,7 @@ loaded machine does not stretch the polling) and notes the first time each of th
             does (mode resolved);
   notify  — the webhook sink's directory has a notification to PATH, received after T0, listing
             ALERT with status MODE and the LABELS (its receive time, not the poll's).
-Prints "DETECT ALERT NOTIFY" in seconds after T0 ("-" for not seen within TIMEOUT, or not asked).
+ALERT "-": detection only. Prints "DETECT ALERT NOTIFY" in seconds after T0 ("-" for not seen within TIMEOUT, or not asked).
 usage: watch.py URL SINK_DIR PATH MODE ALERT T0 TIMEOUT [--detect 'SELECTOR OP VALUE'] [LABEL=VALUE...]
 """
 import json
@@ -87,7 +87,9 @@ def main(argv):
     if rest[:1] == ["--detect"]:
         detect_spec, rest = rest[1], rest[2:]
     labels = dict(kv.split("=", 1) for kv in rest)
-    found = {"detect": None if detect_spec else "-", "alert": None, "notify": None}
+    no_alert = name == "-"  # a state change that raises no alert: detection only
+    found = {"detect": None if detect_spec else "-", "alert": "-" if no_alert else None,
+             "notify": "-" if no_alert else None}
     seen = set()
     while time.time() < deadline and None in found.values():
         if found["detect"] is None and detect_holds(url, detect_spec):
