@@ -36,7 +36,8 @@ declare -A DRILL_ADDR=([n1]=10.200.0.1 [n2]=10.200.0.2 [lab]=10.200.0.254)
 declare -A DRILL_NODE_NAME=([n1]=primary [n2]=backup)
 drill_ns() { echo "$DRILL_NS-$1"; }  # n1 | n2 | lab | sw
 
-# drill_lab_up : the namespaces, bridges, links and addresses; default routes via the lab.
+# drill_lab_up : the namespaces, bridges, links and addresses; default routes via the lab; the sink
+# (answering as DRILL_SINK_PLAN says, default 200).
 drill_lab_up() {
   local sw node i net
   sw=$(drill_ns sw)
@@ -61,7 +62,7 @@ drill_lab_up() {
   for node in n1 n2; do
     ip -n "$(drill_ns "$node")" route add default via 10.200.0.254 dev eth0
   done
-  drill_sink_up
+  drill_sink_up "${DRILL_SINK_PLAN:-200}"
 }
 
 # on_node NODE CMD... : runs CMD in NODE's namespace.
