@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include "core/html_escape.h"
 #include "core/log.h"
 #include "core/metric_sink.h"
 #include "group_runner.h"
@@ -108,32 +109,6 @@ void group_metrics(MetricSink& sink, const GroupConfig& g, const GroupStatus& s)
              s.split_brain_guard ? 1 : 0, l);
   sink.gauge("hawatch_failover_dry_run", "1 when the group decides and logs but writes nothing.",
              g.dry_run ? 1 : 0, l);
-}
-
-std::string html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 const std::string& serving(const GroupConfig& g, State s) {
@@ -423,14 +398,14 @@ std::string FailoverService::status_html() const {
       health += " (" + std::to_string(s.consecutive_failures) + "/" + std::to_string(g.fail_after) +
                 " failed)";
     if (s.split_brain_guard) health += "; split-brain guard active";
-    out += std::string("<tr") + (bad ? " class=\"firing\"" : "") + "><td>" + html(g.name) +
+    out += std::string("<tr") + (bad ? " class=\"firing\"" : "") + "><td>" + html_escape(g.name) +
            (g.dry_run ? " (dry run)" : "") + "</td><td>" +
-           html(g.record.name + " " + g.record.type) + "</td><td>" +
+           html_escape(g.record.name + " " + g.record.type) + "</td><td>" +
            std::string(to_string(s.state)) + "</td><td>" +
-           html(s.state == State::unknown ? "?" : serving(g, s.state)) + "</td><td>" +
-           html(health) + "</td><td>" + std::to_string(s.transitions) + "</td><td>" +
-           (s.last_change == Time{} ? "never" : html(format_rfc3339(s.last_change))) + "</td><td>" +
-           html(s.last_reason) + "</td></tr>\n";
+           html_escape(s.state == State::unknown ? "?" : serving(g, s.state)) + "</td><td>" +
+           html_escape(health) + "</td><td>" + std::to_string(s.transitions) + "</td><td>" +
+           (s.last_change == Time{} ? "never" : html_escape(format_rfc3339(s.last_change))) + "</td><td>" +
+           html_escape(s.last_reason) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }

@@ -11,7 +11,7 @@
 namespace hawatch {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"global",   "web",        "collectors", "plugins",
+const std::vector<std::string> kTopLevelKeys{"global",     "web",      "collectors", "plugins",
                                              "rule_files", "alerting", "failover"};
 
 std::string default_node_name() {
@@ -23,16 +23,19 @@ std::string default_node_name() {
 void read_global(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
   MapReader global(node, ctx, "global");
   cfg.node_name = global.string("node_name").value_or(default_node_name());
-  if (auto w = global.integer("collector_workers", 1, 64)) cfg.workers = static_cast<std::size_t>(*w);
+  if (auto w = global.integer("collector_workers", 1, 64))
+    cfg.workers = static_cast<std::size_t>(*w);
   if (auto d = global.duration("evaluation_interval")) {
     if (d->count() <= 0)
-      ctx.error(global.node("evaluation_interval"), "\"global.evaluation_interval\" must be positive");
+      ctx.error(global.node("evaluation_interval"),
+                "\"global.evaluation_interval\" must be positive");
     else
       cfg.evaluation_interval = *d;
   }
   if (auto dir = global.string("state_directory")) {
     if (dir->empty() || dir->front() != '/')
-      ctx.error(global.node("state_directory"), "\"global.state_directory\" must be an absolute path");
+      ctx.error(global.node("state_directory"),
+                "\"global.state_directory\" must be an absolute path");
     else
       cfg.state_directory = *dir;
   }
@@ -70,8 +73,8 @@ bool section_disabled(const YAML::Node& section) {
 // A section naming a collector that lives in a module loads the module now, so that the
 // collector's own factory validates its options (--check-config) and a reload that adds the
 // section takes effect. A module that cannot be loaded is an error at the section.
-void load_module_of_section(const ModuleCollector& mc, const YAML::Node& key, const YAML::Node& section,
-                            ConfigContext& ctx, Config& cfg) {
+void load_module_of_section(const ModuleCollector& mc, const YAML::Node& key,
+                            const YAML::Node& section, ConfigContext& ctx, Config& cfg) {
   // An empty section means the same as none: the defaults, decided with the host (collector_set).
   if (!section.IsDefined() || section.IsNull()) return;
   if (section_disabled(section)) {
@@ -148,7 +151,8 @@ CollectorConfig read_collector_config(const CollectorDescriptor& d, const YAML::
     cfg.options = options.size() ? options : YAML::Node(YAML::NodeType::Null);
     if (!explicit_staleness) cfg.staleness = Duration{0};
   } else if (section.IsDefined() && !section.IsNull() && !section.IsSequence()) {
-    ctx.error(section, "\"" + where + "\" must be a mapping or a list, got " + yaml_type_name(section));
+    ctx.error(section,
+              "\"" + where + "\" must be a mapping or a list, got " + yaml_type_name(section));
   }
   if (cfg.timeout > cfg.interval) cfg.timeout = cfg.interval;
   // Two missed runs plus the timeout: one slow run never blanks a series, a dead collector does.
@@ -204,6 +208,10 @@ Config parse_config(const std::string& text, const std::string& source) {
   cfg.plugins = top.node("plugins");
   if (auto files = top.string_list("rule_files")) cfg.rule_files = std::move(*files);
   cfg.alerting = top.node("alerting");
+  if (cfg.alerting.IsMap() && !cfg.alerting["route"])
+    cfg.warnings.push_back(source + ":" + std::to_string(cfg.alerting.Mark().line + 1) + ":" +
+                           std::to_string(cfg.alerting.Mark().column + 1) +
+                           ": section \"alerting\" has no route; no alert is routed or sent");
   cfg.failover = top.node("failover");
   // "plugins" is validated and scheduled by the plugin runtime (runtime/plugin_units.h).
   // "alerting" is read by the daemon (alerting/config), which reports its errors.

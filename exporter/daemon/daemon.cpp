@@ -113,13 +113,14 @@ void Daemon::start_generation(std::vector<ScheduledCollector> collectors) {
   std::vector<std::string> names;
   for (const auto& c : collectors) names.push_back(c.name);
   if (rules_ && rules_->loaded()) names.push_back(local::kRulesUnit);
-  const auto service = alerting_->get();
-  if (service) names.push_back(alerting::kAlertingUnit);
+  const auto alerting = alerting_->get();
+  if (alerting)
+    for (auto& unit : alerting->unit_names()) names.push_back(std::move(unit));
   if (scheduler_) scheduler_->stop();
   ++generation_;
   store_->begin_generation(generation_, names);
   if (rules_) rules_->set_generation(generation_);
-  if (service) service->set_generation(generation_);
+  if (alerting) alerting->set_generation(generation_);
   scheduler_ = std::make_unique<Scheduler>(std::move(collectors), pool_, store_, generation_);
   scheduler_->start();
   std::string list;
@@ -143,7 +144,7 @@ void Daemon::reload() {
       store_->set_reload_status(false, std::chrono::system_clock::now());
       return;
     }
-    apply_alerting(std::move(alerting_plan));
+    apply_alerting(next, std::move(alerting_plan));
     start_generation(std::move(units));
     config_ = std::move(next);
     store_->set_reload_status(true, std::chrono::system_clock::now());
@@ -174,35 +175,21 @@ std::vector<std::string> Daemon::apply_rules(const Config& config) {
   return {};
 }
 
-std::optional<Daemon::AlertingPlan> Daemon::plan_alerting(const Config& config) {
-  if (!config.alerting.IsDefined() || config.alerting.IsNull()) return std::nullopt;
-  ConfigContext ctx(config.source);
-  AlertingPlan plan;
-  plan.config = alerting::read_alerting_config(config.alerting, ctx, "alerting");
-  if (plan.config.external_url.empty()) plan.config.external_url = config.external_url;
-  plan.receivers = alerting::build_receivers(plan.config, ctx);
-  ctx.throw_if_errors();
-  if (!plan.config.route) return std::nullopt;
-  return plan;
+std::unique_ptr<alerting::AlertingPlan> Daemon::plan_alerting(const Config& config) {
+  if (!alerting::wants_alerting(config)) return nullptr;
+  return alerting::require_alerting_module(config).plan(config);
 }
 
-void Daemon::apply_alerting(std::optional<AlertingPlan> plan) {
-  auto running = alerting_->get();
-  if (!plan) {
-    if (running) log::info("alerting stopped (no alerting.route)");
-    alerting_->set(nullptr);
-    return;
+void Daemon::apply_alerting(const Config& config, std::unique_ptr<alerting::AlertingPlan> plan) {
+  auto runtime = alerting_->get();
+  if (!runtime) {
+    if (!plan) return;
+    alerting::AlertingHost host{store_, [rules = rules_.get()] { return rules->alerts_json(); },
+                                kVersion, kRevision};
+    runtime = alerting::require_alerting_module(config).start(std::move(host));
+    alerting_->set(runtime);
   }
-  if (running) {
-    for (const auto& w : running->reconfigure(std::move(plan->config), std::move(plan->receivers)))
-      log::warn("alerting", {{"warning", w}});
-    return;
-  }
-  const std::string spool = plan->config.spool_directory.string();
-  alerting_->set(std::make_shared<alerting::AlertingService>(
-      std::move(plan->config), std::move(plan->receivers),
-      alerting::AlertingService::Options{store_, std::chrono::seconds(1), 50000}));
-  log::info("alerting started", {{"spool_directory", spool}});
+  for (const auto& w : runtime->apply(std::move(plan))) log::warn("alerting", {{"warning", w}});
 }
 
 bool Daemon::healthy() const {
@@ -241,9 +228,9 @@ int Daemon::run() {
     rules_ = std::make_unique<local::LocalRules>(store_);
     // The local rules' alerts go to the router as Prometheus' would go to an Alertmanager.
     rules_->set_alert_sink([slot = alerting_](std::vector<alerting::Alert> alerts) {
-      if (auto service = slot->get()) service->insert(alerts, "local");
+      if (auto runtime = slot->get()) runtime->insert_local(std::move(alerts));
     });
-    apply_alerting(plan_alerting(config_));
+    apply_alerting(config_, plan_alerting(config_));
     if (const auto errors = apply_rules(config_); !errors.empty()) {
       for (const auto& e : errors) log::error("invalid rule file", {{"err", e}});
       return 1;
@@ -255,14 +242,21 @@ int Daemon::run() {
     http_opts.telemetry_path = config_.telemetry_path;
     http_opts.web = web;
     http_opts.node_name = config_.node_name;
-    // The alert API as Alertmanager's v2, and the Alertmanager-webhook receiver.
-    for (auto& route : alerting::alerting_routes(
-             {alerting_, [rules = rules_.get()] { return rules->alerts_json(); }, kVersion,
-              kRevision}))
-      http_opts.routes.push_back(std::move(route));
+    // The alert API as Alertmanager's v2 and the Alertmanager-webhook receiver, served by the
+    // alerting module once a config asks for it (a reload may turn it on).
+    HttpRoute api;
+    api.methods = {"GET", "POST", "PUT", "DELETE"};
+    api.path = alerting::kApiPrefix;
+    api.prefix = true;
+    api.max_body_bytes = alerting::kMaxApiBody;
+    api.handler = [slot = alerting_, rules = rules_.get()](const HttpRequest& request) {
+      if (auto runtime = slot->get()) return runtime->handle(request);
+      return alerting::serve_without_alerting(request, [rules] { return rules->alerts_json(); });
+    };
+    http_opts.routes.push_back(std::move(api));
     http_opts.status_sections = [rules = rules_.get(), slot = alerting_] {
       std::string out = rules->loaded() ? rules->status_html() : std::string();
-      if (auto service = slot->get()) out += alerting::alerting_status_html(*service);
+      if (auto runtime = slot->get()) out += runtime->status_html();
       return out;
     };
     http_ = std::make_unique<HttpServer>(http_opts, store_, [this] { return healthy(); });

@@ -2,6 +2,7 @@
 // The daemon's lifecycle: configure, serve, reload on SIGHUP, stop on SIGTERM.
 
 #include <memory>
+#include <mutex>
 
 #include "cli.h"
 #include "core/collector_set.h"
@@ -11,8 +12,7 @@
 #include "core/worker_pool.h"
 #include "http/http_server.h"
 #include "local/local_rules.h"
-#include "service/build_receivers.h"
-#include "service/http_api.h"
+#include "port/alerting_port.h"
 
 namespace hawatch {
 
@@ -40,15 +40,30 @@ class Daemon {
   // nothing when there are any.
   std::vector<std::string> apply_rules(const Config& config);
   bool healthy() const;
-  // The config's alerting section read and its receivers built (nullopt: no alerting.route);
-  // throws ConfigError with FILE:LINE:COL diagnostics.
-  struct AlertingPlan {
-    alerting::AlertingConfig config;
-    std::vector<alerting::ReceiverConfig> receivers;
-  };
-  static std::optional<AlertingPlan> plan_alerting(const Config& config);
+  // The config's alerting section read and its receivers built by the alerting module, which
+  // this loads when the section is there (null: nothing to run); throws ConfigError with
+  // FILE:LINE:COL diagnostics.
+  static std::unique_ptr<alerting::AlertingPlan> plan_alerting(const Config& config);
   // Starts, reconfigures or stops the alerting service as `plan` says.
-  void apply_alerting(std::optional<AlertingPlan> plan);
+  void apply_alerting(const Config& config, std::unique_ptr<alerting::AlertingPlan> plan);
+
+  // The alerting module's runtime, made when a config first asks for alerting and kept for the
+  // process' life; read by the rules' thread and the HTTP threads.
+  class AlertingSlot {
+   public:
+    std::shared_ptr<alerting::AlertingRuntime> get() const {
+      const std::lock_guard lock(mutex_);
+      return runtime_;
+    }
+    void set(std::shared_ptr<alerting::AlertingRuntime> runtime) {
+      const std::lock_guard lock(mutex_);
+      runtime_ = std::move(runtime);
+    }
+
+   private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<alerting::AlertingRuntime> runtime_;
+  };
 
   CommandLine cl_;
   Config config_;
@@ -57,7 +72,7 @@ class Daemon {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<local::LocalRules> rules_;
-  std::shared_ptr<alerting::ServiceSlot> alerting_ = std::make_shared<alerting::ServiceSlot>();
+  std::shared_ptr<AlertingSlot> alerting_ = std::make_shared<AlertingSlot>();
   std::uint64_t generation_ = 0;
 };
 

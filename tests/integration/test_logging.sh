@@ -60,8 +60,10 @@ assert_eq "$node_name" "$(jq -r 'select(.msg == "starting hawatch") | .node' "$l
   "json: a node name with quotes, backslash, tab and UTF-8 survives escaping"
 assert_eq "$weird/json.yml" "$(jq -r 'select(.msg == "starting hawatch") | .config' "$log")" \
   "json: a config path with quotes and backslashes survives escaping"
+assert_eq "network,node" "$(jq -r 'select(.msg == "collectors started") | .collectors' "$log")" \
+  "json: structured fields are their own keys (collectors started: collectors)"
 assert_match "$(jq -r 'select(.level == "warn") | .msg + " " + (.warning // "")' "$log")" \
-  'alerting.*not implemented' "json: the unimplemented-section warning is logged"
+  'configuration .*json.yml:7:3: section "alerting" has no route' "json: a config warning names FILE:LINE:COL"
 err=$(jq -r 'select(.level == "error") | .err' "$log")
 assert_contains "$err" "$weird/json.yml:2:3: " "json: reload error names FILE:LINE:COL"
 assert_contains "$err" "bogus_key" "json: reload error names the key"

@@ -188,3 +188,24 @@ for c in node network bonding "${MODULE_COLLECTORS[@]}"; do
 done
 ok "unknown collector: the list names every built-in and module collector (without loading any)"
 assert_not_contains "$ERR" "cannot load module" "unknown collector: listing the names needs no module"
+
+# ---- 8. alerting is the module alerting.so, loaded when the config has an alerting section ------
+alert_cfg=$TMP/alerting.yml
+printf 'collectors:\n  node: {}\nalerting:\n  route: { receiver: r }\n  receivers: [ { name: r } ]\n  spool_directory: %s\n' \
+  "$TMP/spool" >"$alert_cfg"
+run_capture env HAWATCH_MODULE_DIR="$TMP/no-such-dir" "$HAWATCH_BIN" --check-config --config.file="$alert_cfg"
+assert_eq 1 "$RC" "alerting without its module: --check-config exits 1"
+assert_match "$ERR" "^$alert_cfg:4:3: alerting: cannot load module $TMP/no-such-dir/alerting\.so" \
+  "alerting without its module: the error is at the section and names the module file"
+start_hawatch --config.file="$alert_cfg" --path.rootfs="$EMPTY_ROOT"
+wait_until 10 "alerting API answers" '[[ $(hstatus /api/v2/status) == 200 ]]'
+maps=$(mapped)
+assert_match "$maps" "^$MODULE_DIR/alerting\.so$" "alerting section: alerting.so mapped"
+assert_match "$maps" "/libcurl(-gnutls)?\.so" "alerting section: libcurl mapped (the receivers')"
+stop_process "$HAWATCH_PID"
+start_hawatch --path.rootfs="$EMPTY_ROOT"
+wait_until 10 "first collection" '[[ $(hstatus /-/ready) == 200 ]]'
+assert_eq 503 "$(hstatus /api/v2/status)" "no alerting section: the alerting API answers 503"
+assert_eq 200 "$(hstatus /api/v2/alerts)" "no alerting section: GET /api/v2/alerts serves the local rules' alerts"
+assert_no_match "$(mapped)" "/alerting\.so$" "no alerting section: alerting.so not mapped"
+stop_process "$HAWATCH_PID"

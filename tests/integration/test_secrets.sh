@@ -67,6 +67,7 @@ HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$HTTP_PORT" "$T
 wait_until 10 "peers listening" 'grep -q ready "$TMP/garbage.log" && grep -q ready "$TMP/echo.log" && [[ $(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$HTTP_PORT/") == 500 ]]'
 
 mkdir -p "$TMP/replica" "$TMP/rules"
+mkdir -m 700 "$TMP/spool" && chown nobody "$TMP/spool"
 sqlite3 "$TMP/app.db" 'CREATE TABLE t (x); INSERT INTO t VALUES (1);'
 printf 'groups:\n  - name: always\n    rules:\n      - alert: AlwaysFiring\n        expr: vector(1)\n' >"$TMP/rules/always.yml"
 H="http://127.0.0.1:$HTTP_PORT"
@@ -102,6 +103,7 @@ alerting:
         - { url: "http://u:$URL_PW@127.0.0.1:$E/hook?token=$URL_TOKEN", hmac_secret_file: "$S/hmac",
             http_config: { basic_auth: { username: u, password_file: "$S/whbasic" } } }
         - { url: "$H/hook", http_config: { bearer_token_file: "$S/whbearer" } }
+  spool_directory: $TMP/spool
 ${2:-}
 YML
   chmod 644 "$1"

@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(errors_carry_file_line_column) {
   group_by: ['...', alertname]
   matchers: ['a="b"']
   group_interval: 0s
-  repeat_interval: 1000y
+  repeat_interval: 200y
   routes:
     - receiver: nobody
       matchers: ['a=~"("', 'b~c']
