@@ -99,7 +99,8 @@ DRILL_AUTO_COLLECTORS=(node systemd bonding network keepalived pi)
 
 # drill_config NODE COLLECTOR_LINES [EXTRA_TOP_LEVEL_YAML] : writes $TMP/NODE/hawatch.yml — the
 # node's collectors (COLLECTOR_LINES: YAML lines under `collectors:`, indented two spaces), the
-# drill rules, and alerting to the sink with the inhibit rule of hawatch's example config.
+# drill rules, and alerting to the sink with the inhibit rule of hawatch's example config
+# (DRILL_RECEIVER_EXTRA: more lines for the receiver, e.g. email_configs).
 drill_config() {
   local node=$1 collectors=$2 extra=${3:-} dir=$TMP/$1 c
   mkdir -p "$dir/state" "$dir/spool"
@@ -121,6 +122,7 @@ alerting:
   receivers:
     - name: drill
       webhook_configs: [ { url: "http://10.200.0.254:8080/$node", send_resolved: true, timeout: 5s } ]
+${DRILL_RECEIVER_EXTRA:-}
 EOF
     printf '%s\n' "$extra"
   } >"$dir/hawatch.yml"
