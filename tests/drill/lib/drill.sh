@@ -312,13 +312,13 @@ peer_poll_end() {
 }
 
 # drill_resolve_step STEP EXPECTED NODE ALERT [LABEL="VALUE"...] : after drill_fault marked the fix,
-# ALERT gone from NODE's ALERTS within a collector run + an evaluation (+ slack), and its resolved
-# notification. The detection column is the time it left ALERTS.
+# ALERT gone from NODE's alert API within a collector run + two evaluation ticks (+ slack; as for
+# firing, without `for`), and its resolved notification. The detection column is that time.
 drill_resolve_step() {
   local step=$1 expected=$2 node=$3 alert=$4 bound result=PASS observed
   shift 4
   bound=$(awk -v i="$DRILL_INTERVAL" -v e="$DRILL_EVAL" -v s="$DRILL_SLACK" -v x="${STEP_EXTRA:-0}" \
-    'BEGIN { printf "%.1f", i + e + s + x }')
+    'BEGIN { printf "%.1f", i + 2 * e + s + x }')
   watch resolved "$node" "$alert" "" "${STEP_TIMEOUT:-30}" "$@"
   [[ $W_ALERT != - && $W_NOTIFY != - ]] && le "$W_ALERT" "$bound" || result=FAIL
   observed="$alert $([[ $W_ALERT == - ]] && echo 'still active' || echo resolved)"
