@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # AT, T0, W_*, PEER_DELAY are read by the sourcing scenarios
 # The HA drill's framework, sourced by every tests/drill/scenarios/NN_name.sh (run by
 # tests/drill/run.sh, which sets the environment below). On top of tests/integration/lib.sh (its
 # cleanup registry, start_bg, wait_until, sample_value):
@@ -80,7 +81,6 @@ drill_sink_up() {  # [PLAN]  (webhook_sink.py's answer plan, default 200)
   start_bg sink "$TMP/sink.log" env SINK_ADDR=10.200.0.254 \
     ip netns exec "$(drill_ns lab)" "$PY" "$HAWATCH_FIXTURES/alerting/webhook_sink.py" \
     "$DRILL_SINK" 8080 "${1:-200}"
-  DRILL_SINK_PID=$BG_PID
   wait_until 10 "the webhook sink listening" "grep -q listening '$TMP/sink.log'"
 }
 
@@ -272,7 +272,7 @@ watch() {
 # STEP_PEER, a condition (bash) on the peer itself (e.g. upsd answering OB), is polled meanwhile:
 # the time the peer took to show the fault is added to the bound and to the observation.
 drill_alert_step() {
-  local step=$1 expected=$2 node=$3 alert=$4 cond=$5 bound timeout result=PASS observed peer=""
+  local step=$1 expected=$2 node=$3 alert=$4 cond=$5 bound timeout result=PASS observed
   shift 5
   bound=$(alert_bound "$alert" "${STEP_EXTRA:-0}")
   timeout=${STEP_TIMEOUT:-$(awk -v b="$bound" 'BEGIN { printf "%d", 3 * b + 10 }')}

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # DRILL_RECEIVER_EXTRA is read by drill_config
 # Scenario 1, primary/backup: the primary's app stops answering /health → the backup's hawatch
 # (probe "app" on http://10.200.0.1:8000/health) fires ProbeFailing, emails it (SMTP with STARTTLS,
 # tests/fixtures/alerting/smtp_sink.py on aiosmtpd), sends the webhook, and its failover group flips

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # KA_NS_PREFIX, DRILL_HAWATCH_ARGS, DRILL_ADDR are read by the sourced libraries
 # Scenario 5, network:
 #   - bond0 (active-backup, eth0 + eth1) loses eth1 → BondDegraded (warning). This kernel has no
 #     bonding driver, so bond0 is the fixture tree's (tests/fixtures/bonding/multi, bond0 made
