@@ -121,6 +121,7 @@ void Controller::start(const std::optional<PersistedState>& persisted, Time now)
     status_.last_change = persisted->last_change;
     status_.transitions = persisted->transitions;
   }
+  next_idle_check_ = now + timing_.reconcile_interval;
   if (reconcile(now)) return;
   next_reconcile_ = now + timing_.reconcile_interval;
 }
@@ -156,7 +157,12 @@ bool Controller::reconcile(Time now) {
             "the record serves " + join(*served) + "; adopting " + std::string(to_string(s)),
             std::nullopt,
             {}});
-  if (s != status_.state) persist_due_ = true;
+  if (s != status_.state) {
+    persist_due_ = true;
+    // Another node's change is a change of the group: the hold times count from it too. Not so
+    // when the state was merely unknown (start-up), or the first failover would wait min_hold.
+    if (status_.state != State::unknown) status_.last_change = now;
+  }
   status_.state = s;
   last_reconcile_note_.clear();
   return true;
@@ -283,7 +289,8 @@ void Controller::on_update(const UpdateOutcome& out, Time now) {
     d.transition = true;
     record(std::move(d));
     finish_change(target, now, true);
-    verify_ = Verify{value_of(target), now + timing_.verify_timeout, now};
+    const VerifyBounds bounds = config_.updater->verify_bounds();
+    verify_ = Verify{value_of(target), bounds, now + bounds.timeout, now};
     return verify(now);
   }
   if (out.result != UpdateResult::cas_lost) return retry_or_give_up(now, out);
@@ -405,11 +412,11 @@ void Controller::verify(Time now) {
   } else if (now >= verify_->deadline) {
     record({now, "not_verified", status_.state, status_.state,
             "the authoritative server still serves " + (served ? join(*served) : error) +
-                " after " + seconds(timing_.verify_timeout),
+                " after " + seconds(verify_->bounds.timeout),
             std::nullopt, error});
     verify_.reset();
   } else {
-    verify_->next = now + timing_.verify_interval;
+    verify_->next = now + verify_->bounds.interval;
   }
 }
 
@@ -448,6 +455,13 @@ RequestResult Controller::request(State target, Time now, const std::string& rea
 void Controller::tick(Time now) {
   if (next_reconcile_ != Time{} && now >= next_reconcile_ && !pending_) {
     next_reconcile_ = reconcile(now) ? Time{} : now + timing_.reconcile_interval;
+  }
+  // While idle and known, the record is read again now and then: another node's change (the
+  // other controller of the group, an admin) is adopted within about one interval, so this node's
+  // state, metrics and next decision start from what the DNS really serves.
+  if (now >= next_idle_check_ && next_reconcile_ == Time{} && !pending_ && !verify_) {
+    next_idle_check_ = now + timing_.reconcile_interval;
+    if (!reconcile(now)) next_reconcile_ = now + timing_.reconcile_interval;
   }
   if (pending_ && now >= pending_->next_attempt) attempt(now);
   if (verify_ && now >= verify_->next) verify(now);

@@ -51,8 +51,6 @@ struct ControllerTiming {
   Millis retry_initial = std::chrono::milliseconds(250);
   Millis retry_max = std::chrono::seconds(10);
   int manual_attempts = 5;  // a manual request gives up after this many failed writes
-  Millis verify_timeout = std::chrono::seconds(10);
-  Millis verify_interval = std::chrono::milliseconds(50);
   Millis reconcile_interval = std::chrono::seconds(5);
 };
 
@@ -93,7 +91,9 @@ class Controller {
   // A manual (API) or receiver-driven request to move to the backup or back to the primary.
   RequestResult request_fail_over(Time now, const std::string& reason);
   RequestResult request_fail_back(Time now, const std::string& reason);
-  // Retries, verification, deferred (held) decisions, reconciliation: call at next_wake().
+  // Retries, verification, deferred (held) decisions, reconciliation: call at next_wake(), and
+  // at least every reconcile_interval while idle (next_wake() is empty then), which re-reads the
+  // record so that another node's change is adopted.
   void tick(Time now);
   std::optional<Time> next_wake() const;
 
@@ -111,8 +111,9 @@ class Controller {
     int attempts = 0;
     Time next_attempt{};
   };
-  struct Verify {
+  struct Verify {  // bounded by the hook's verify_timeout and verify_interval (dns_update.h)
     std::string value;
+    VerifyBounds bounds;
     Time deadline{};
     Time next{};
   };
@@ -150,7 +151,8 @@ class Controller {
   std::optional<Time> held_until_;  // a change the hold time deferred is looked at again then
   std::string last_detail_;         // of the last health result, for the reasons
   std::string last_reconcile_note_;
-  Time next_reconcile_{};
+  Time next_reconcile_{};   // while the state is unknown or the record unreadable
+  Time next_idle_check_{};  // while idle: re-read the record to see another node's change
   bool persist_due_ = false;
   std::vector<Decision> decisions_;
 };

@@ -207,6 +207,29 @@ BOOST_AUTO_TEST_CASE(two_controllers_on_one_record_make_exactly_one_change) {
   BOOST_TEST(to_string(b.status().state) == "failed_over");
 }
 
+BOOST_AUTO_TEST_CASE(an_idle_controller_adopts_the_other_nodes_change_within_an_interval) {
+  auto dns = std::make_shared<FakeDnsUpdater>(std::vector{kPrimary});
+  GroupConfig g = group(dns);
+  g.failback_mode = FailbackMode::automatic;
+  Controller a{g}, b{g};
+  a.set_gateway_reachable(true);
+  b.set_gateway_reachable(true);
+  a.start(std::nullopt, t0);
+  b.start(std::nullopt, t0);
+  // Only a sees the failure (b's probe still reaches the app).
+  for (int i = 1; i <= 3; ++i) a.on_health(false, t0 + std::chrono::seconds(i), "down");
+  BOOST_TEST(dns->served == std::vector{kBackup});
+  b.on_health(true, t0 + 3s, "");
+  b.tick(t0 + 4s);  // before the interval: not read yet
+  BOOST_TEST(to_string(b.status().state) == "primary");
+  BOOST_TEST(!b.next_wake().has_value());  // idle: nothing urgent, only the periodic read
+  b.tick(t0 + 5s);
+  BOOST_TEST(to_string(b.status().state) == "failed_over");
+  BOOST_TEST(b.status().transitions == 0u);  // adopted, not a change of b's
+  BOOST_TEST((b.status().last_change == t0 + 5s));  // the hold times count from the change
+  BOOST_TEST(dns->writes == 1);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_record_holding_a_foreign_value_is_not_overwritten, Fixture) {
   start();
   dns->changed_underneath = "198.51.100.7";
@@ -311,6 +334,26 @@ BOOST_FIXTURE_TEST_CASE(an_unverified_write_is_reported_after_the_bound, Fixture
   BOOST_TEST(count("not_verified") == 1);
   BOOST_TEST((now - written >= 10s && now - written < 11s));
   BOOST_TEST(to_string(c.status().state) == "failed_over");  // the server accepted the write
+}
+
+BOOST_FIXTURE_TEST_CASE(the_verification_follows_the_hooks_bounds, Fixture) {
+  dns->set_verify_bounds({2s, 250ms});
+  start();
+  dns->lag_reads = 1'000'000;
+  health(false, 3);
+  const Time written = now;
+  int reads = 0;
+  while (auto wake = c.next_wake()) {
+    BOOST_TEST((*wake - now == 250ms));
+    now = *wake;
+    c.tick(now);
+    ++reads;
+  }
+  drain();
+  BOOST_TEST(count("not_verified") == 1);
+  BOOST_TEST((now - written == 2s));
+  BOOST_TEST(reads == 8);
+  BOOST_TEST(contains(last("not_verified").reason, "after 2s"));
 }
 
 BOOST_AUTO_TEST_CASE(restart_keeps_the_failed_over_state_and_its_hold) {

@@ -5,7 +5,7 @@
 # tests/fixtures/alerting/smtp_sink.py on aiosmtpd), sends the webhook, and its failover group flips
 # amslpr.test.example A from the primary to the backup (RFC 2136 with TSIG to a real BIND 9 in the
 # lab, tests/fixtures/probes/bind_fixture.sh); the app returns → automatic failback (after 3 good
-# probes and a 2 s hold); then the same with both nodes' controllers active → one DNS change.
+# probes and a 2 s hold, min_hold 2 s); then the same with both nodes' controllers active → one DNS change.
 # Each piece that this build cannot run (the email receiver, the failover groups) is reported as
 # NOT RUN with the reason, never skipped silently; the scenario then fails.
 source "$(dirname "$0")/../lib/drill.sh"
@@ -72,6 +72,7 @@ FAILOVER="failover:
     health: { probe: app }
     fail_after: 3
     failback: { mode: auto, after: 3, hold: 2s }
+    min_hold: 2s
     update:
       rfc2136: { server: \"10.200.0.254:5353\", tsig_key_file: $TMP/ddns.key }"
 EMAIL="      email_configs:
@@ -164,6 +165,9 @@ stop_process "$APP_PID" TERM 5
 bound=$(awk -v i="$DRILL_INTERVAL" -v s="$DRILL_SLACK" 'BEGIN { printf "%.1f", i + s + 5 }')
 if poll 30 '[[ $(record) == 10.200.0.2 ]]'; then flipped=$(since "$T0" "$AT"); else flipped=-; fi
 sleep 3  # the slower controller's attempt, had it written, would be in BIND by now
+# The controller that did not write adopts the change: at its own attempt, or by re-reading the
+# record while idle (every 5 s).
+poll 10 "[[ \$(dval n1 'hawatch_failover_state{group=\"amslpr\"}') == 1 && \$(dval n2 'hawatch_failover_state{group=\"amslpr\"}') == 1 ]]" || true
 failover_log n1
 failover_log n2
 ok1=$(dval n1 'hawatch_dns_updates_total{group="amslpr",result="ok"}')
@@ -171,7 +175,8 @@ ok2=$(dval n2 'hawatch_dns_updates_total{group="amslpr",result="ok"}')
 st1=$(dval n1 'hawatch_failover_state{group="amslpr"}')
 st2=$(dval n2 'hawatch_failover_state{group="amslpr"}')
 result=PASS
-[[ $flipped != - && $(record) == 10.200.0.2 && $(serial) == $((serial2 + 1)) ]] && le "$flipped" "$bound" || result=FAIL
+[[ $flipped != - && $(record) == 10.200.0.2 && $(serial) == $((serial2 + 1)) && $st1 == 1 && $st2 == 1 ]] &&
+  le "$flipped" "$bound" || result=FAIL
 drill_record "both controllers active: one change" "one DNS update for one failure (compare-and-swap)" \
   "A $(record), SOA serial $serial2 -> $(serial); failover_state primary ${st1:-?}, backup ${st2:-?}; updates ok so far: primary ${ok1:-?}, backup ${ok2:-?}" \
   "$flipped" "-" "-" "$bound" "$result"
