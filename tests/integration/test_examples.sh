@@ -5,12 +5,41 @@
 #     (paths pointed at a temp dir), a Prometheus on prometheus.yml with the shipped rules and a
 #     file_sd site file, an Alertmanager on alertmanager.yml. The target is up, every shipped rule
 #     group is loaded, and Prometheus has found the Alertmanager.
+#   two-pi/: both node configs pass hawatch --check-config, with the secret and TSIG key files
+#     they name created in a temp dir (their site rule file loaded with them); the rule file
+#     passes promtool check rules.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_cmd prometheus promtool amtool prometheus-alertmanager jq
+require_cmd prometheus promtool amtool prometheus-alertmanager jq tsig-keygen
 
 EX=$HAWATCH_SOURCE_DIR/docs/examples
 RULES=$HAWATCH_SOURCE_DIR/alerting/rules
+
+# ---- two-pi: static checks ----
+# The configs name /etc/hawatch/{secrets/*,ddns.key,rules/} and the package's rule directory:
+# the same layout under $TMP/two-pi.
+TWO=$TMP/two-pi
+mkdir -p "$TWO/etc/hawatch/secrets" "$TWO/etc/hawatch/rules" "$TWO/state"
+cp "$EX/two-pi/rules/"*.rules.yml "$TWO/etc/hawatch/rules/"
+for f in $(grep -ho '/etc/hawatch/secrets/[a-z-]*' "$EX"/two-pi/hawatch-*.yml | sort -u); do
+  echo "secret-$(basename "$f")" >"$TWO$f"
+done
+tsig-keygen -a hmac-sha256 ddns >"$TWO/etc/hawatch/ddns.key"
+chmod 600 "$TWO"/etc/hawatch/secrets/* "$TWO/etc/hawatch/ddns.key"
+for node in primary backup; do
+  sed -e "s|/etc/hawatch|$TWO/etc/hawatch|g" -e "s|/var/lib/hawatch|$TWO/state|g" \
+    -e "s|/usr/share/hawatch/rules|$RULES|g" "$EX/two-pi/hawatch-$node.yml" >"$TWO/$node.yml"
+  run_capture "$HAWATCH_BIN" --check-config --config.file="$TWO/$node.yml"
+  assert_eq 0 "$RC" "two-pi/hawatch-$node.yml passes hawatch --check-config ($OUT$ERR)"
+  assert_not_contains "$ERR" "warn" "... without warnings"
+done
+run_capture promtool check rules "$EX/two-pi/rules/two-pi.rules.yml"
+assert_eq 0 "$RC" "two-pi/rules/two-pi.rules.yml passes promtool check rules ($OUT$ERR)"
+# The check reads what the configs name: without the TSIG key the backup's config is refused.
+rm "$TWO/etc/hawatch/ddns.key"
+run_capture "$HAWATCH_BIN" --check-config --config.file="$TWO/backup.yml"
+assert_eq 1 "$RC" "two-pi/hawatch-backup.yml without its TSIG key file is refused"
+assert_contains "$ERR$OUT" "tsig_key_file" "... naming tsig_key_file"
 
 # ---- enterprise: static checks ----
 run_capture "$HAWATCH_BIN" --check-config --config.file="$EX/enterprise/hawatch-node.yml"
