@@ -5,12 +5,46 @@
 #     (paths pointed at a temp dir), a Prometheus on prometheus.yml with the shipped rules and a
 #     file_sd site file, an Alertmanager on alertmanager.yml. The target is up, every shipped rule
 #     group is loaded, and Prometheus has found the Alertmanager.
+#   two-pi/: both node configs pass hawatch --check-config, with the secret and TSIG key files
+#     they name created in a temp dir (their site rule file loaded with them); the rule file
+#     passes promtool check rules. Then the backup's config runs as written but for its
+#     addresses (moved to loopback) and its intervals (10 s -> 1 s): a real BIND serves the
+#     site's zone with the README's update-policy and the config's TSIG key, a real SMTP server
+#     (STARTTLS + AUTH) and a webhook sink receive. When the primary's app stops answering, the
+#     group fails over (BIND serves the backup), the admin gets the mail and the on-call webhook
+#     an HMAC-signed FailoverTransition, and the manual failback is held by min_hold.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_cmd prometheus promtool amtool prometheus-alertmanager jq
+require_cmd prometheus promtool amtool prometheus-alertmanager jq tsig-keygen named dig openssl
 
 EX=$HAWATCH_SOURCE_DIR/docs/examples
 RULES=$HAWATCH_SOURCE_DIR/alerting/rules
+
+# ---- two-pi: static checks ----
+# The configs name /etc/hawatch/{secrets/*,ddns.key,rules/} and the package's rule directory:
+# the same layout under $TMP/two-pi.
+TWO=$TMP/two-pi
+mkdir -p "$TWO/etc/hawatch/secrets" "$TWO/etc/hawatch/rules" "$TWO/state"
+cp "$EX/two-pi/rules/"*.rules.yml "$TWO/etc/hawatch/rules/"
+for f in $(grep -ho '/etc/hawatch/secrets/[a-z-]*' "$EX"/two-pi/hawatch-*.yml | sort -u); do
+  echo "secret-$(basename "$f")" >"$TWO$f"
+done
+tsig-keygen -a hmac-sha256 ddns >"$TWO/etc/hawatch/ddns.key"
+chmod 600 "$TWO"/etc/hawatch/secrets/* "$TWO/etc/hawatch/ddns.key"
+for node in primary backup; do
+  sed -e "s|/etc/hawatch|$TWO/etc/hawatch|g" -e "s|/var/lib/hawatch|$TWO/state|g" \
+    -e "s|/usr/share/hawatch/rules|$RULES|g" "$EX/two-pi/hawatch-$node.yml" >"$TWO/$node.yml"
+  run_capture "$HAWATCH_BIN" --check-config --config.file="$TWO/$node.yml"
+  assert_eq 0 "$RC" "two-pi/hawatch-$node.yml passes hawatch --check-config ($OUT$ERR)"
+  assert_not_contains "$ERR" "warn" "... without warnings"
+done
+run_capture promtool check rules "$EX/two-pi/rules/two-pi.rules.yml"
+assert_eq 0 "$RC" "two-pi/rules/two-pi.rules.yml passes promtool check rules ($OUT$ERR)"
+# The check reads what the configs name: without the TSIG key the backup's config is refused.
+rm "$TWO/etc/hawatch/ddns.key"
+run_capture "$HAWATCH_BIN" --check-config --config.file="$TWO/backup.yml"
+assert_eq 1 "$RC" "two-pi/hawatch-backup.yml without its TSIG key file is refused"
+assert_contains "$ERR$OUT" "tsig_key_file" "... naming tsig_key_file"
 
 # ---- enterprise: static checks ----
 run_capture "$HAWATCH_BIN" --check-config --config.file="$EX/enterprise/hawatch-node.yml"
@@ -75,5 +109,100 @@ ok "Prometheus sends to the example's Alertmanager"
 wait_until 30 "a hawatch series queried back" \
   '[[ $(api "query?query=hawatch_collector_success%7Bcollector%3D%22node%22%7D" | jq -r ".data.result[0].value[1]") == 1 ]]'
 ok "hawatch's series are queryable centrally"
+
+# ---- two-pi: run the backup node ----
+tsig-keygen -a hmac-sha256 ddns >"$TWO/etc/hawatch/ddns.key"
+chmod 600 "$TWO/etc/hawatch/ddns.key"
+DNS_PORT=$(free_port)
+mkdir -p "$TWO/bind"
+cat >"$TWO/bind/named.conf" <<CONF
+include "$TWO/etc/hawatch/ddns.key";
+options {
+  directory "$TWO/bind"; pid-file "$TWO/bind/named.pid"; session-keyfile "$TWO/bind/session.key";
+  listen-on port $DNS_PORT { 127.0.0.1; }; listen-on-v6 { none; };
+  recursion no; allow-query { 127.0.0.1; }; notify no; dnssec-validation no;
+};
+controls { };
+zone "site12.example.lan" {
+  type primary; file "$TWO/bind/site12.zone";
+  update-policy { grant ddns name amslpr.site12.example.lan. A; };
+};
+CONF
+printf '%s\n' '$TTL 30' '@ IN SOA ns1 hostmaster ( 1 60 60 3600 30 )' '  IN NS ns1' \
+  'ns1 IN A 127.0.0.1' 'amslpr IN A 192.0.2.10' >"$TWO/bind/site12.zone"
+start_bg named "$TWO/named.log" named -g -4 -n 1 -c "$TWO/bind/named.conf"
+served() { dig +short +time=1 +tries=1 @127.0.0.1 -p "$DNS_PORT" amslpr.site12.example.lan A; }
+wait_until 10 "BIND serving the site zone" '[[ $(served) == 192.0.2.10 ]]'
+
+PKI=$TWO/pki
+mkdir -p "$PKI"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=site ca" -keyout "$PKI/ca.key" \
+  -out "$PKI/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$PKI/smtp.key" -out "$PKI/smtp.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost\n' >"$PKI/ext"
+openssl x509 -req -in "$PKI/smtp.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" -CAcreateserial -days 2 \
+  -extfile "$PKI/ext" -out "$PKI/smtp.pem" 2>/dev/null
+SMTP_PORT=$(free_port)
+start_bg smtp "$TWO/smtp.log" "$PY" "$HAWATCH_FIXTURES/alerting/smtp_sink.py" "$TWO/mail" \
+  --port "$SMTP_PORT" --tls "$PKI/smtp.pem" "$PKI/smtp.key" --require-starttls \
+  --auth "hawatch-site12:$(<"$TWO/etc/hawatch/secrets/smtp-password")"
+wait_until 10 "SMTP server listening" "grep -q listening '$TWO/smtp.log'"
+HOOK_PORT=$(free_port)
+start_bg hook "$TWO/hook.log" "$PY" "$HAWATCH_FIXTURES/alerting/webhook_sink.py" "$TWO/hook" "$HOOK_PORT" 200
+wait_until 10 "webhook sink listening" "grep -q listening '$TWO/hook.log'"
+mkdir -p "$TWO/app"
+echo '{"status": "healthy"}' >"$TWO/app/health"
+APP_PORT=$(free_port)
+start_bg app "$TWO/app.log" "$PY" -m http.server --bind 127.0.0.1 --directory "$TWO/app" "$APP_PORT"
+wait_until 10 "the primary's app answering" "curl -fsS -o /dev/null http://127.0.0.1:$APP_PORT/health"
+
+# The config as written; only addresses and the 10 s / 15 s periods change.
+sed -e "s|http://amslpr-a.site12.example.lan:5000/health|http://127.0.0.1:$APP_PORT/health|" \
+  -e "s|http://amslpr-a.site12.example.lan:9847|http://127.0.0.1:$(free_port)|" \
+  -e "s|192.0.2.53:53|127.0.0.1:$DNS_PORT|" -e "s|smtp.example.test:587|127.0.0.1:$SMTP_PORT|" \
+  -e "s|https://oncall.example.test/hooks/site12|http://127.0.0.1:$HOOK_PORT/hooks/site12|" \
+  -e "s|interval: 10s, timeout: 3s|interval: 1s, timeout: 500ms|" \
+  -e "s|evaluation_interval: 15s|evaluation_interval: 1s|" -e "s|group_wait: 10s|group_wait: 1s|" \
+  -e "s|^\( *\)require_tls: true|&\n\1tls_config: { ca_file: $PKI/ca.pem, server_name: localhost }|" \
+  "$TWO/backup.yml" >"$TWO/backup-run.yml"
+for changed in "127.0.0.1:$DNS_PORT" "127.0.0.1:$SMTP_PORT" "127.0.0.1:$HOOK_PORT" "127.0.0.1:$APP_PORT" ca_file; do
+  grep -q "$changed" "$TWO/backup-run.yml" || fail "could not point the example at $changed"
+done
+start_hawatch --config.file="$TWO/backup-run.yml"
+group() { hcurl /api/v1/failover | jq -r ".groups[] | select(.name == \"amslpr\") | .$1"; }
+wait_until 15 "the group learnt the record from BIND" '[[ $(group state) == primary && $(group healthy) == true ]]'
+ok "two-pi backup: the group reads 192.0.2.10 from the site DNS (primary) and the app healthy"
+
+rm "$TWO/app/health"  # the primary's app stops answering (404)
+wait_until 20 "the group failed over" '[[ $(group state) == failed_over ]]'
+assert_eq 192.0.2.20 "$(served)" "two-pi backup: BIND serves the backup's address after the TSIG-signed update"
+assert_eq 1 "$(group transitions)" "... in one transition"
+
+mail_subjects() { cat "$TWO"/mail/*.eml 2>/dev/null | grep -i '^Subject:' || true; }
+wait_until 30 "the admin's mail" '[[ $(mail_subjects) == *"AMSLPR Alert: FailoverTransition"* ]]'
+META=$(grep -l FailoverTransition "$TWO"/mail/*.eml | head -n1)
+META=${META%.eml}.json
+assert_eq "true hawatch-site12" "$(jq -r '"\(.tls) \(.auth_user)"' "$META")" \
+  "two-pi backup: the mail went over STARTTLS, authenticated with the password file"
+hook_with() {  # ALERTNAME -> the first sink file whose body names it
+  grep -l "\"$1\"" "$TWO"/hook/[0-9]*.json 2>/dev/null | grep -v headers | head -n1 || true
+}
+wait_until 30 "the on-call webhook" '[[ -n $(hook_with FailoverTransition) ]]'
+BODY=$(hook_with FailoverTransition)
+HEADERS=${BODY%.json}.headers.json
+TS=$(jq -r 'to_entries[] | select(.key | ascii_downcase == "x-hawatch-timestamp") | .value' "$HEADERS")
+SIG=$(jq -r 'to_entries[] | select(.key | ascii_downcase == "x-hawatch-signature") | .value' "$HEADERS")
+WANT=$({ printf '%s:' "$TS"; cat "$BODY"; } |
+  openssl dgst -sha256 -hmac "$(<"$TWO/etc/hawatch/secrets/webhook-hmac")" -r | cut -d' ' -f1)
+assert_eq "$WANT" "$SIG" "two-pi backup: the webhook is signed with the secret file (HMAC over timestamp:body)"
+assert_eq "primary->failed_over" \
+  "$(jq -r '.alerts[] | select(.labels.alertname == "FailoverTransition") | "\(.labels.from)->\(.labels.to)"' "$BODY" | head -n1)" \
+  "... and carries the transition"
+
+echo '{"status": "healthy"}' >"$TWO/app/health"
+CODE=$(curl -s -o "$TWO/failback.json" -w '%{http_code}' -XPOST --data '' "$HAWATCH_URL/api/v1/failover/amslpr/fail-back")
+assert_eq 409 "$CODE" "two-pi backup: a failback right away is refused ($(cat "$TWO/failback.json"))"
+assert_contains "$(cat "$TWO/failback.json")" "minimum hold time" "... by min_hold (5m)"
+assert_eq 192.0.2.20 "$(served)" "... and the record stays on the backup"
 
 ok "done"
