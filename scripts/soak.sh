@@ -10,6 +10,9 @@
 #   --short            = --duration 75 --sample 5 --warmup 25 --reload 10 (what CI runs)
 #   --assert           exit 1 unless: no scrape failed, fds and threads did not grow after the
 #                      warm-up, Private_Dirty and PSS grew by less than MEM_LIMIT_KIB (3072)
+#   --reload 0         no reloads; --no-rules: no rule_files (both for bisecting a growth)
+#   --heaptrack FILE   run the daemon under heaptrack's preload (same pid, so the samples stay
+#                      the daemon's); the trace goes to FILE.gz (heaptrack_print FILE.gz)
 #   --notifications    also route the alerts to a webhook receiver (tests/fixtures/alerting/
 #                      webhook_sink.py); takes effect once the daemon reads the alerting section
 #
@@ -22,7 +25,7 @@
 set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build-wt
-DURATION=3600 SAMPLE=60 WARMUP=300 RATE=50 RELOAD=60 OUT= NOTIFY=0 ASSERT=0
+DURATION=3600 SAMPLE=60 WARMUP=300 RATE=50 RELOAD=60 OUT= NOTIFY=0 ASSERT=0 RULES=1 HEAPTRACK=
 MEM_LIMIT_KIB=${MEM_LIMIT_KIB:-3072}
 while (($#)); do
   case $1 in
@@ -34,6 +37,8 @@ while (($#)); do
     --reload) RELOAD=$2; shift ;;
     --out) OUT=$2; shift ;;
     --notifications) NOTIFY=1 ;;
+    --no-rules) RULES=0 ;;
+    --heaptrack) HEAPTRACK=$2; shift ;;
     --assert) ASSERT=1 ;;
     --short) DURATION=75 SAMPLE=5 WARMUP=25 RELOAD=10 ;;
     *) echo "soak.sh: unknown option $1 (see the header)" >&2; exit 2 ;;
@@ -156,8 +161,8 @@ plugins:
         interval: 2s, timeout: 2s }
   load:
     - { name: test, file: "$PLUGIN", interval: 2s, timeout: 2s }
-rule_files: [ "$TMP/rules/*.yml" ]
 YML
+  ((RULES)) && printf 'rule_files: [ "%s/rules/*.yml" ]\n' "$TMP" >>"$TMP/hawatch.yml.new"
   if ((NOTIFY)); then
     cat >>"$TMP/hawatch.yml.new" <<YML
 alerting:
@@ -176,7 +181,17 @@ HAWATCH_PORT=$(free_port)  # known before start: the peer probe scrapes hawatch 
 write_config a
 [[ -e $PLUGIN ]] || fail "missing $PLUGIN (build the test_plugin_ok and hawatch-plugin-host targets)"
 HAWATCH_URL=http://127.0.0.1:$HAWATCH_PORT
-start_bg hawatch "$TMP/hawatch.log" "${AS_NOBODY[@]}" "$HAWATCH_BIN" --config.file="$TMP/hawatch.yml" \
+DAEMON=$HAWATCH_BIN
+if [[ -n $HEAPTRACK ]]; then
+  # What the heaptrack script does, but with exec: the interpreter reads the preload's fifo.
+  DAEMON=$TMP/hawatch-heaptrack
+  mkfifo "$TMP/heaptrack.fifo" && chown nobody "$TMP/heaptrack.fifo"
+  /usr/lib/heaptrack/libexec/heaptrack_interpret <"$TMP/heaptrack.fifo" | gzip >"$HEAPTRACK.gz" &
+  printf '#!/bin/sh\nLD_PRELOAD=/usr/lib/heaptrack/libheaptrack_preload.so DUMP_HEAPTRACK_OUTPUT=%s exec %s "$@"\n' \
+    "$TMP/heaptrack.fifo" "$HAWATCH_BIN" >"$DAEMON"
+  chmod 755 "$DAEMON"
+fi
+start_bg hawatch "$TMP/hawatch.log" "${AS_NOBODY[@]}" "$DAEMON" --config.file="$TMP/hawatch.yml" \
   "--web.listen-address=127.0.0.1:$HAWATCH_PORT"
 HAWATCH_PID=$BG_PID
 wait_until 20 "hawatch healthy" '[[ $(hstatus /-/healthy) == 200 ]]'
@@ -263,7 +278,7 @@ while :; do
     next_sample=$((next_sample + SAMPLE))
   fi
   ((elapsed >= DURATION)) && break
-  if ((elapsed >= next_reload)); then
+  if ((RELOAD > 0 && elapsed >= next_reload)); then
     if [[ $variant == a ]]; then variant=b; else variant=a; fi
     write_config "$variant"
     kill -HUP "$HAWATCH_PID"

@@ -63,6 +63,8 @@ class RouteReader {
     RouteOptions options;
     Matchers matchers;
     bool continue_matching = false;
+    // Bound with reset(), never `=`: yaml-cpp's Node::operator= into a node that has one writes
+    // into it and merges its memory into the document's (core/config.h; route_config_memory_test).
     YAML::Node routes;
   };
 
@@ -88,7 +90,7 @@ class RouteReader {
     p.continue_matching = m.boolean("continue").value_or(false);
     read_interval_names(m, "mute_time_intervals", where, p.options.mute_time_intervals);
     read_interval_names(m, "active_time_intervals", where, p.options.active_time_intervals);
-    p.routes = m.node("routes");
+    p.routes.reset(m.node("routes"));
     m.finish();
     return p;
   }

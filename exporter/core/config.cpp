@@ -176,7 +176,9 @@ CollectorConfig read_collector_config(const CollectorDescriptor& d, const YAML::
     // Nothing reads collectors.<name> from the parsed tree after this.
     YAML::Node options = section;
     for (const auto& key : common_keys) options.remove(key);
-    cfg.options = options.size() ? options : YAML::Node(YAML::NodeType::Null);
+    // reset(), not `=`: cfg.options already refers to the section, and assigning would write the
+    // null into the document and merge node memories (see config.h).
+    cfg.options.reset(options.size() ? options : YAML::Node(YAML::NodeType::Null));
     if (!explicit_staleness) cfg.staleness = Duration{0};
   } else if (section.IsDefined() && !section.IsNull() && !section.IsSequence()) {
     ctx.error(section,
@@ -214,8 +216,10 @@ void read_collectors(const YAML::Node& node, ConfigContext& ctx, Config& cfg) {
   }
   for (const auto* d : CollectorRegistry::all()) {
     // A missing key on a const node is a "zombie" that throws when copied: use Undefined instead.
-    YAML::Node section(YAML::NodeType::Undefined);
-    if (node.IsMap() && node[d->name].IsDefined()) section = node[d->name];
+    // Copy-constructed, never assigned: `=` into the Undefined node would merge its memory with
+    // the document's on every collector of every parse (see config.h).
+    const bool present = node.IsMap() && node[d->name].IsDefined();
+    const YAML::Node section = present ? node[d->name] : YAML::Node(YAML::NodeType::Undefined);
     cfg.collectors.emplace(d->name, read_collector_config(*d, section, ctx));
   }
 }

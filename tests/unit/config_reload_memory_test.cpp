@@ -51,3 +51,16 @@ BOOST_AUTO_TEST_CASE(a_copy_of_the_old_section_keeps_its_content) {
   BOOST_TEST(held.alerting["route"]["receiver"].as<std::string>() == "c");
   BOOST_TEST(old_alerting["route"]["receiver"].as<std::string>() == "a");
 }
+
+BOOST_AUTO_TEST_CASE(a_section_of_only_scheduling_keys_is_not_overwritten_in_the_document) {
+  ConfigContext ctx("t.yml");
+  const YAML::Node doc = parse_yaml("collectors:\n  node: { interval: 2s }\n", ctx);
+  CollectorDescriptor d;
+  d.name = "node";
+  const CollectorConfig cfg = read_collector_config(d, doc["collectors"]["node"], ctx);
+  BOOST_TEST(cfg.interval == Duration(std::chrono::seconds(2)));
+  BOOST_TEST(cfg.options.IsNull());
+  // Assigning the null into cfg.options (which referred to the section) made the document's node
+  // null too, and merged the null's memory into the document's.
+  BOOST_TEST(doc["collectors"]["node"].IsMap());
+}
