@@ -71,3 +71,34 @@ group_field() {
 
 # The daemon's hawatch_failover_state for GROUP ("" when not served).
 failover_state() { sample_value "$(scrape)" "hawatch_failover_state{group=\"$1\"}"; }
+
+# ---- a real BIND serving the record (tests/fixtures/dns/bind_fixture.sh) -----------------------
+# start_bind : named for zone test.example (vip A $PRIMARY), updates signed with
+# $BIND_DIR/keys/ddns.key; sets BIND_PORT, BIND_DIR, BIND_PID. Restartable: start_bind again
+# after stop_bind serves the zone as the journal left it.
+start_bind() {
+  BIND_DIR=$TMP/bind
+  if [[ ! -e $BIND_DIR/named.conf ]]; then
+    require_cmd named dig tsig-keygen named-checkconf named-checkzone
+    BIND_PORT=$(free_port)
+    bash "$HAWATCH_FIXTURES/dns/bind_fixture.sh" prepare "$BIND_DIR" "$BIND_PORT" >/dev/null
+  fi
+  start_bg named "$TMP/named.log" named -g -4 -n 1 -c "$BIND_DIR/named.conf"
+  BIND_PID=$BG_PID
+  bash "$HAWATCH_FIXTURES/dns/bind_fixture.sh" wait "$BIND_PORT"
+}
+stop_bind() { stop_process "$BIND_PID"; }
+# The A values BIND serves for NAME, sorted, space-separated ("" when none or no answer).
+served() {
+  dig +short +time=1 +tries=1 @127.0.0.1 -p "$BIND_PORT" "$1" A 2>/dev/null | sort | paste -sd' '
+}
+# The zone's SOA serial.
+soa_serial() {
+  dig +short +time=1 +tries=1 @127.0.0.1 -p "$BIND_PORT" test.example SOA | awk '{ print $3 }'
+}
+# The `update:` block for the rfc2136 hook on that BIND, with its TSIG key.
+rfc2136_update() {
+  cat <<YAML
+      rfc2136: { server: "127.0.0.1:$BIND_PORT", tsig_key_file: "$BIND_DIR/keys/ddns.key", timeout: 1s }
+YAML
+}
