@@ -381,6 +381,7 @@ void AlertingService::publish() {
 void AlertingService::publish_loop() {
   std::unique_lock lock(publish_mutex_);
   while (!stopping_) {
+    const std::uint64_t seen = generation_;
     lock.unlock();
     try {
       maintain(Clock::now());
@@ -389,7 +390,10 @@ void AlertingService::publish_loop() {
       log::error("alerting maintenance failed", {{"err", e.what()}});
     }
     lock.lock();
-    publish_wake_.wait_for(lock, options_.publish_interval, [&] { return stopping_; });
+    // A reload's generation is published at once: the store drops the old generation's outcomes,
+    // so waiting for the tick would serve the unit a whole interval late.
+    publish_wake_.wait_for(lock, options_.publish_interval,
+                           [&] { return stopping_ || generation_ != seen; });
   }
 }
 
