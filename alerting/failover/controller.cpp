@@ -29,6 +29,8 @@ std::string seconds(Millis d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
 }
 
+constexpr auto kInheritedIntentLifetime = std::chrono::minutes(10);
+
 std::size_t index_of(UpdateResult r) {
   return static_cast<std::size_t>(std::find(kAllUpdateResults.begin(), kAllUpdateResults.end(), r) -
                                   kAllUpdateResults.begin());
@@ -112,7 +114,12 @@ bool Controller::take_persist_due() {
 }
 
 PersistedState Controller::persisted() const {
-  return {status_.state, status_.last_change, status_.transitions};
+  PersistedState p{status_.state, status_.last_change, status_.transitions, {}, {}};
+  if (pending_) {
+    p.intent_reason = pending_->reason;
+    p.intent_at = pending_->started;
+  }
+  return p;
 }
 
 void Controller::start(const std::optional<PersistedState>& persisted, Time now) {
@@ -120,6 +127,11 @@ void Controller::start(const std::optional<PersistedState>& persisted, Time now)
     status_.state = settled(persisted->state);
     status_.last_change = persisted->last_change;
     status_.transitions = persisted->transitions;
+    // A write of the previous process may still land after this one starts (its hook outlives
+    // it), so the intent is honoured for as long as a hook can plausibly run.
+    if (persisted->state != status_.state)
+      inherited_ = Inherited{status_.state == State::primary ? State::failed_over : State::primary,
+                             persisted->intent_reason, now + kInheritedIntentLifetime};
   }
   next_idle_check_ = now + timing_.reconcile_interval;
   if (reconcile(now)) return;
@@ -148,6 +160,10 @@ bool Controller::reconcile(Time now) {
                     {}});
     status_.state = State::unknown;
     return false;
+  }
+  if (s != status_.state && completes_inherited(s, now)) {
+    last_reconcile_note_.clear();
+    return true;
   }
   if (s != status_.state)
     record({now,
@@ -250,7 +266,7 @@ void Controller::begin(State target, Time now, const std::string& reason, bool m
     return;
   }
   status_.state = target == State::failed_over ? State::failing_over : State::failing_back;
-  pending_ = Pending{target, reason, manual, 0, now};
+  pending_ = Pending{target, reason, manual, 0, now, now};
   attempt(now);
 }
 
@@ -266,6 +282,7 @@ void Controller::attempt(Time now) {
     if (state_served(*served) == p.target)
       return adopt(p.target, now, "the record already serves " + join(*served));
   }
+  if (journal_) journal_(persisted());
   const auto out = config_.updater->compare_and_swap(config_.record, value_of(status_.state),
                                                      value_of(p.target));
   count(out.result);
@@ -288,6 +305,7 @@ void Controller::on_update(const UpdateOutcome& out, Time now) {
                out.detail};
     d.transition = true;
     record(std::move(d));
+    inherited_.reset();
     finish_change(target, now, true);
     const VerifyBounds bounds = config_.updater->verify_bounds();
     verify_ = Verify{value_of(target), bounds, now + bounds.timeout, now};
@@ -321,7 +339,26 @@ void Controller::finish_change(State to, Time now, bool ours) {
   persist_due_ = true;
 }
 
+bool Controller::completes_inherited(State to, Time now) {
+  if (!inherited_) return false;
+  const Inherited inherited = *std::exchange(inherited_, std::nullopt);
+  if (inherited.target != to || now >= inherited.expires) return false;
+  Decision d{now,
+             to == State::failed_over ? "fail_over" : "fail_back",
+             settled(status_.state),
+             to,
+             (inherited.reason.empty() ? std::string("a change") : inherited.reason) +
+                 " (written before a restart; the record now serves it)",
+             std::nullopt,
+             {}};
+  d.transition = true;
+  record(std::move(d));
+  finish_change(to, now, true);
+  return true;
+}
+
 void Controller::adopt(State to, Time now, const std::string& reason) {
+  if (completes_inherited(to, now)) return;
   record({now,
           "adopted",
           settled(status_.state),

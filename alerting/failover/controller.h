@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ struct PersistedState {
   State state = State::unknown;
   Time last_change{};  // the last change of the group, for the hold times
   std::uint64_t transitions = 0;
+  // Set while a change is being written (state failing_over or failing_back): why, and since
+  // when. A restart that finds the record serving the target completes that change as ours, so
+  // a kill -9 during the hook still counts the transition and tells the admin.
+  std::string intent_reason;
+  Time intent_at{};
 };
 
 // One entry of the audit trail.
@@ -100,6 +106,11 @@ class Controller {
   std::vector<Decision> take_decisions();
   bool take_persist_due();
   PersistedState persisted() const;
+  // Called with the state to persist right before each change is written to the DNS, so that
+  // a crash during the write leaves a record of the intent (see PersistedState::intent_reason).
+  void set_journal(std::function<void(const PersistedState&)> journal) {
+    journal_ = std::move(journal);
+  }
   GroupStatus status() const { return status_; }
   const GroupConfig& config() const { return config_; }
 
@@ -110,6 +121,12 @@ class Controller {
     bool manual = false;
     int attempts = 0;
     Time next_attempt{};
+    Time started{};
+  };
+  struct Inherited {  // a change the previous process was writing when it stopped
+    State target = State::unknown;
+    std::string reason;
+    Time expires{};
   };
   struct Verify {  // bounded by the hook's verify_timeout and verify_interval (dns_update.h)
     std::string value;
@@ -128,6 +145,7 @@ class Controller {
   void on_update(const UpdateOutcome& out, Time now);
   void finish_change(State to, Time now, bool ours);
   void adopt(State to, Time now, const std::string& reason);
+  bool completes_inherited(State to, Time now);
   void retry_or_give_up(Time now, const UpdateOutcome& out);
   void abort(Time now, const std::string& reason);
   void verify(Time now);
@@ -147,6 +165,8 @@ class Controller {
   std::optional<bool> gateway_;
   std::optional<Pending> pending_;
   std::optional<Verify> verify_;
+  std::optional<Inherited> inherited_;
+  std::function<void(const PersistedState&)> journal_;
   bool held_logged_ = false;
   std::optional<Time> held_until_;  // a change the hold time deferred is looked at again then
   std::string last_detail_;         // of the last health result, for the reasons

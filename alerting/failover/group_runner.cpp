@@ -20,7 +20,19 @@ GroupRunner::GroupRunner(GroupConfig config, ControllerTiming timing,
       state_file_(std::move(state_file)),
       sink_(std::move(sink)),
       controller_(config, timing),
-      config_(std::move(config)) {}
+      config_(std::move(config)) {
+  if (!state_file_.empty())
+    controller_.set_journal([this](const PersistedState& state) { persist(state); });
+}
+
+void GroupRunner::persist(const PersistedState& state) {
+  try {
+    write_state_file(state_file_, controller_.config().name, state);
+  } catch (const std::exception& e) {
+    log::error("cannot persist the failover state",
+               {{"group", controller_.config().name}, {"err", e.what()}});
+  }
+}
 
 GroupRunner::~GroupRunner() {
   stop();
@@ -152,14 +164,7 @@ void GroupRunner::step(std::deque<HealthEvent> events, std::optional<std::option
 }
 
 std::vector<Decision> GroupRunner::settle_locked() {
-  if (controller_.take_persist_due() && !state_file_.empty()) {
-    try {
-      write_state_file(state_file_, controller_.config().name, controller_.persisted());
-    } catch (const std::exception& e) {
-      log::error("cannot persist the failover state",
-                 {{"group", controller_.config().name}, {"err", e.what()}});
-    }
-  }
+  if (controller_.take_persist_due() && !state_file_.empty()) persist(controller_.persisted());
   {
     std::lock_guard lock(status_mutex_);
     status_ = controller_.status();

@@ -48,6 +48,7 @@ class GroupRunner {
   void step(std::deque<HealthEvent> events, std::optional<std::optional<bool>> gateway);
   // Caller holds control_; returns the step's decisions for the sink.
   std::vector<Decision> settle_locked();
+  void persist(const PersistedState& state);
 
   ControllerTiming timing_;
   std::filesystem::path state_file_;

@@ -30,8 +30,15 @@ void write_state_file(const std::filesystem::path& path, const std::string& grou
                                            state.last_change.time_since_epoch())
                                            .count()))
       .key("transitions")
-      .value(state.transitions)
-      .end_object();
+      .value(state.transitions);
+  if (state.intent_at != Time{})
+    w.key("intent_reason")
+        .value(state.intent_reason)
+        .key("intent_at_ms")
+        .value(static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             state.intent_at.time_since_epoch())
+                                             .count()));
+  w.end_object();
   write_file_atomically(path, w.str() + "\n");
 }
 
@@ -53,6 +60,10 @@ std::optional<PersistedState> read_state_file(const std::filesystem::path& path,
     s.state = *state;
     s.last_change = Time{std::chrono::milliseconds(root->getValue<std::int64_t>("last_change_ms"))};
     s.transitions = root->getValue<std::uint64_t>("transitions");
+    if (root->has("intent_at_ms")) {
+      s.intent_reason = root->getValue<std::string>("intent_reason");
+      s.intent_at = Time{std::chrono::milliseconds(root->getValue<std::int64_t>("intent_at_ms"))};
+    }
     return s;
   } catch (const Poco::Exception& e) {
     problem = path.string() + ": damaged state file ignored (" + e.displayText() + ")";

@@ -4,7 +4,9 @@
 # provider: SET_DELAY sleeps inside the compare-and-swap's lock):
 #   - kill -9 while the hook is writing the fail-over, restart at once: the record changes exactly
 #     once, however the orphaned write and the new daemon interleave, and the group ends in
-#     failed_over (adopted or cas_lost, never a second write, never a flip back);
+#     failed_over (adopted or cas_lost, never a second write, never a flip back); the intent the
+#     killed daemon journalled makes that change its transition: counted once, and the admin's
+#     webhook gets one FailoverTransition alert for it;
 #   - a clean restart in failed_over with the app healthy again and manual failback: the persisted
 #     state holds, no hook call, the transition count is kept;
 #   - SIGHUP with a changed group (fail_after, failback hold) in failed_over: state and transitions
@@ -20,6 +22,7 @@ require_cmd flock htpasswd
 
 start_app web
 APP=$APP_PORT
+start_webhook_sink
 new_record app "$PRIMARY"
 STATE=$TMP/state
 mkdir -p "$STATE"
@@ -33,6 +36,12 @@ collectors:
   node: { enabled: false }
   probes:
     - { name: app, interval: 1s, timeout: 500ms, http: { url: "http://127.0.0.1:$APP/health" } }
+alerting:
+  route: { receiver: admin, group_by: [alertname, group], group_wait: 0s, group_interval: 1s, repeat_interval: 1h }
+  receivers:
+    - name: admin
+      webhook_configs: [ { url: "http://127.0.0.1:$SINK_PORT/hook" } ]
+  spool_directory: $STATE/spool
 failover:
   - name: app
     record: { zone: test.example, name: app.test.example, type: A, ttl: 30 }
@@ -75,9 +84,14 @@ assert_eq "$BACKUP" "$(record_value "$REC")" "the record serves the backup"
 assert_eq 1 "$(record_changes "$REC_LOG")" "exactly one change of the record ($(paste -sd';' "$REC_LOG"))"
 how=$(jq -r 'select(.group == "app") | "\(.action)/\(.result // "")"' "$AUDIT" | tail -n1)
 log_note "the restarted daemon's last decision: $how"
-[[ $how == adopted/* || $how == fail_over/cas_lost ]] ||
-  fail "the restarted daemon neither adopted nor lost the compare-and-swap: $how"
-ok "the restarted daemon took the orphaned write as the change ($how)"
+[[ $how == fail_over/* ]] ||
+  fail "the restarted daemon did not complete the journalled fail-over: $how"
+ok "the restarted daemon took the orphaned write as the journalled change ($how)"
+assert_eq 1 "$(transitions)" "the journalled intent makes it one transition, counted once"
+wait_until 15 "transition alert delivered" '[[ $(sink_transitions) == *"firing primary->failed_over app"* ]]'
+ok "the admin is told of the fail-over the killed daemon started"
+assert_eq 1 "$(jq -r 'select(.group == "app" and .transition == true) | .action' "$AUDIT" | grep -c fail_over)" \
+  "one fail_over transition in the audit log across both daemons"
 sleep 3
 assert_eq 1 "$(record_changes "$REC_LOG")" "no further write while the app stays down"
 

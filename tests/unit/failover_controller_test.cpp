@@ -362,7 +362,7 @@ BOOST_AUTO_TEST_CASE(restart_keeps_the_failed_over_state_and_its_hold) {
   g.failback_mode = FailbackMode::automatic;
   Controller c{g};
   c.set_gateway_reachable(true);
-  c.start(PersistedState{State::failed_over, t0, 4}, t0 + 5s);
+  c.start(PersistedState{State::failed_over, t0, 4, {}, {}}, t0 + 5s);
   BOOST_TEST(to_string(c.status().state) == "failed_over");
   BOOST_TEST(c.status().transitions == 4u);
   for (int i = 1; i <= 5; ++i) c.on_health(true, t0 + 5s + std::chrono::seconds(i), "");
@@ -370,26 +370,76 @@ BOOST_AUTO_TEST_CASE(restart_keeps_the_failed_over_state_and_its_hold) {
   BOOST_TEST(dns->writes == 0);
 }
 
-BOOST_AUTO_TEST_CASE(restart_in_the_middle_of_a_failover_adopts_the_served_record) {
+BOOST_AUTO_TEST_CASE(restart_in_the_middle_of_a_failover_completes_it_as_a_transition) {
+  // The previous process was killed while its hook wrote the record: what it journalled says so.
+  const PersistedState journalled{State::failing_over, t0, 1, "3 consecutive failed health results",
+                                  t0};
   auto dns = std::make_shared<FakeDnsUpdater>(std::vector{kPrimary});
   Controller c{group(dns)};
-  c.start(PersistedState{State::failing_over, t0, 1}, t0 + 1s);
+  c.start(journalled, t0 + 1s);  // the write did not land
   BOOST_TEST(to_string(c.status().state) == "primary");
+  BOOST_TEST(c.status().transitions == 1u);
   auto dns2 = std::make_shared<FakeDnsUpdater>(std::vector{kBackup});
   Controller c2{group(dns2)};
-  c2.start(PersistedState{State::failing_over, t0, 1}, t0 + 1s);
+  c2.start(journalled, t0 + 1s);  // it did: the change is ours, counted and alerted once
   BOOST_TEST(to_string(c2.status().state) == "failed_over");
+  BOOST_TEST(c2.status().transitions == 2u);
   const auto decisions = c2.take_decisions();
   BOOST_REQUIRE(decisions.size() == 1u);
-  BOOST_TEST(decisions[0].action == "reconciled");
-  BOOST_TEST(!decisions[0].transition);
+  BOOST_TEST(decisions[0].action == "fail_over");
+  BOOST_TEST(decisions[0].transition);
+  BOOST_TEST(contains(decisions[0].reason, "3 consecutive failed health results"));
+  BOOST_TEST(contains(decisions[0].reason, "before a restart"));
+}
+
+BOOST_AUTO_TEST_CASE(an_orphaned_write_landing_after_the_restart_is_still_our_transition) {
+  auto dns = std::make_shared<FakeDnsUpdater>(std::vector{kPrimary});
+  Controller c{group(dns)};
+  c.set_gateway_reachable(true);
+  c.start(PersistedState{State::failing_over, t0, 0, "manual", t0}, t0 + 1s);
+  BOOST_TEST(to_string(c.status().state) == "primary");
+  dns->served = {kBackup};  // the killed process's hook finishes now
+  c.tick(t0 + 1min);        // the idle re-read
+  BOOST_TEST(to_string(c.status().state) == "failed_over");
+  BOOST_TEST(c.status().transitions == 1u);
+  const auto decisions = c.take_decisions();
+  BOOST_TEST(std::count_if(decisions.begin(), decisions.end(),
+                           [](const Decision& d) { return d.transition; }) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(another_nodes_change_after_a_clean_restart_is_adopted_not_counted) {
+  auto dns = std::make_shared<FakeDnsUpdater>(std::vector{kPrimary});
+  Controller c{group(dns)};
+  c.set_gateway_reachable(true);
+  c.start(PersistedState{State::primary, t0, 3, {}, {}}, t0 + 1s);
+  dns->served = {kBackup};
+  c.tick(t0 + 1min);
+  BOOST_TEST(to_string(c.status().state) == "failed_over");
+  BOOST_TEST(c.status().transitions == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_intent_is_journalled_before_the_record_is_written, Fixture) {
+  std::vector<PersistedState> journal;
+  int writes_seen = -1;
+  c.set_journal([&](const PersistedState& p) {
+    journal.push_back(p);
+    writes_seen = dns->writes;
+  });
+  start();
+  health(false, 3);
+  BOOST_REQUIRE(journal.size() == 1u);
+  BOOST_TEST(writes_seen == 0);  // before the write
+  BOOST_TEST(to_string(journal[0].state) == "failing_over");
+  BOOST_TEST(contains(journal[0].intent_reason, "3 consecutive failed health results"));
+  BOOST_TEST((journal[0].intent_at == now));
+  BOOST_TEST((c.persisted().intent_at == Time{}));  // done: nothing pending any more
 }
 
 BOOST_AUTO_TEST_CASE(restart_without_dns_assumes_the_persisted_state_and_reconciles_later) {
   auto dns = std::make_shared<FakeDnsUpdater>(std::vector{kPrimary});
   dns->unreachable = true;
   Controller c{group(dns)};
-  c.start(PersistedState{State::failed_over, t0, 1}, t0 + 1s);
+  c.start(PersistedState{State::failed_over, t0, 1, {}, {}}, t0 + 1s);
   BOOST_TEST(to_string(c.status().state) == "failed_over");
   BOOST_REQUIRE(c.next_wake().has_value());
   dns->unreachable = false;
@@ -404,12 +454,18 @@ BOOST_AUTO_TEST_CASE(state_file_round_trip_and_damaged_file) {
   std::string problem;
   BOOST_TEST(!read_state_file(path, problem).has_value());
   BOOST_TEST(problem.empty());
-  write_state_file(path, "app", {State::failed_over, t0 + 1500ms, 7});
+  write_state_file(path, "app", {State::failed_over, t0 + 1500ms, 7, {}, {}});
   const auto back = read_state_file(path, problem);
   BOOST_REQUIRE(back.has_value());
   BOOST_TEST(to_string(back->state) == "failed_over");
   BOOST_TEST((back->last_change == t0 + 1500ms));
   BOOST_TEST(back->transitions == 7u);
+  BOOST_TEST((back->intent_at == Time{}));
+  write_state_file(path, "app", {State::failing_back, t0, 7, "manual \"fail back\"", t0 + 2s});
+  const auto intent = read_state_file(path, problem);
+  BOOST_REQUIRE(intent.has_value());
+  BOOST_TEST(intent->intent_reason == "manual \"fail back\"");
+  BOOST_TEST((intent->intent_at == t0 + 2s));
   std::ofstream(path) << "{\"version\":1,\"state\":\"sideways\"";
   BOOST_TEST(!read_state_file(path, problem).has_value());
   BOOST_TEST(contains(problem, "damaged state file ignored"));
