@@ -6,4 +6,21 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh build
 cd build
-ctest --output-on-failure --timeout 600 "$@"
+rc=0
+ctest --output-on-failure --timeout 600 "$@" || rc=$?
+# CI shows the head and the tail of this log, so what failed is summed up last: the failing
+# lines of every test's output (also the sanitized suite's own run) and the drill's summaries.
+if ((rc)); then
+  echo "==== failure digest"
+  for log in Testing/Temporary/LastTest.log fuzz-build/Testing/Temporary/LastTest.log; do
+    [[ -f $log ]] || continue
+    echo "---- $log"
+    awk '/^[0-9]+\/[0-9]+ Test: / { test = $3 }
+      /^(FAIL|not ok)|\[FAIL\]|scenario [0-9a-z_]+: exit [1-9]|SUMMARY: [A-Za-z]+Sanitizer|runtime error:|Test Failed|Timeout/ {
+        print test ": " substr($0, 1, 400) }' "$log" | tail -n 60
+  done
+  for summary in drill-summary.md fuzz-build/drill-summary.md; do
+    [[ -f $summary ]] && { echo "---- $summary"; grep -E 'FAIL|steps passed' "$summary" || true; }
+  done
+fi
+exit "$rc"
