@@ -28,8 +28,11 @@ JOBS=$(nproc)
 TSAN_TESTS=(scheduler_test http_server_test keepalived_test alert_dispatcher_test
   alert_pipeline_test alert_spool_test)
 # Not run under ASan: test_fuzz fuzzes in this very tree already, test_deb packages and installs
-# the ordinary build, test_helm and test_dashboards check files without running hawatch.
-ASAN_SKIP='^integration\.test_(fuzz|deb|helm|dashboards)$'
+# the ordinary build, test_helm and test_dashboards check files without running hawatch, and
+# test_soak judges memory growth, which under ASan is its quarantine of freed blocks (the daemon
+# grew 200 MiB in 75 s that way), not hawatch's; its reload and scrape churn runs under ASan in
+# the other integration tests.
+ASAN_SKIP='^integration\.test_(fuzz|deb|helm|dashboards|soak)$'
 
 configure() {  # TREE CMAKE_ARGS...
   local tree=$1

@@ -11,12 +11,35 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "core/log.h"
 #include "host_protocol.h"
 
 namespace hawatch::plugins {
 namespace {
+
+// A sanitized build hands its sanitizers' options on to the plugin host, so that the host's
+// reports go where the daemon's go (scripts/sanitize.sh counts them) and a test can tune them;
+// an ordinary build passes the host nothing of its environment.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HAWATCH_SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HAWATCH_SANITIZED_BUILD 1
+#endif
+#endif
+
+std::vector<std::string> host_environment(const std::string& plugin) {
+  std::vector<std::string> env = {
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+      "HAWATCH_PLUGIN=" + plugin};
+#ifdef HAWATCH_SANITIZED_BUILD
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"})
+    if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
+#endif
+  return env;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -61,11 +84,11 @@ std::string IsolatedPlugin::start_host(Clock::time_point deadline) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string a0 = spec_.host_path, a1 = spec_.file;
   char* argv[] = {a0.data(), a1.data(), nullptr};
-  std::string path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  std::string lc = "LC_ALL=C";
-  std::string plugin = "HAWATCH_PLUGIN=" + spec_.name;
-  char* envp[] = {path.data(), lc.data(), plugin.data(), nullptr};
-  const int rc = ::posix_spawn(&pid_, a0.c_str(), &actions, &attr, argv, envp);
+  std::vector<std::string> env = host_environment(spec_.name);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int rc = ::posix_spawn(&pid_, a0.c_str(), &actions, &attr, argv, envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(sv[1]);
