@@ -15,9 +15,7 @@ if ((rc)); then
   for log in Testing/Temporary/LastTest.log fuzz-build/Testing/Temporary/LastTest.log; do
     [[ -f $log ]] || continue
     echo "---- $log"
-    awk '/^[0-9]+\/[0-9]+ Test: / { test = $3 }
-      /^(FAIL|not ok)|\[FAIL\]|scenario [0-9a-z_]+: exit [1-9]|SUMMARY: [A-Za-z]+Sanitizer|runtime error:|Test Failed|Timeout/ {
-        print test ": " substr($0, 1, 400) }' "$log" | tail -n 60
+    awk -f ../scripts/failure-digest.awk "$log" | tail -n 40
   done
   for summary in drill-summary.md fuzz-build/drill-summary.md; do
     [[ -f $summary ]] && { echo "---- $summary"; grep -E 'FAIL|steps passed' "$summary" || true; }

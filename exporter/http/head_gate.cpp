@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "socket_handoff.h"
 
 namespace hawatch {
 
@@ -181,6 +182,7 @@ struct HeadGate::Impl {
         } catch (const std::exception& e) {
           log::warn("http: cannot hand a connection to a worker", {{"err", e.what()}});
         }
+        socket_handoff::before_gate_drops();
         return;
       }
       case HeadState::request_line_long:

@@ -32,6 +32,7 @@
 #include "core/prom_text.h"
 #include "hawatch/version.h"
 #include "head_gate.h"
+#include "socket_handoff.h"
 #include "status_page.h"
 #include "tls_socket.h"
 
@@ -164,6 +165,9 @@ void send_body(HTTPServerRequest& req, HTTPServerResponse& res, const std::strin
 class Handler final : public HTTPRequestHandler {
  public:
   explicit Handler(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+  ~Handler() override { socket_handoff::worker_done(); }
+  Handler(const Handler&) = delete;
+  Handler& operator=(const Handler&) = delete;
 
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
     try {

@@ -100,7 +100,8 @@ DRILL_AUTO_COLLECTORS=(node systemd bonding network keepalived pi)
 # drill_config NODE COLLECTOR_LINES [EXTRA_TOP_LEVEL_YAML] : writes $TMP/NODE/hawatch.yml — the
 # node's collectors (COLLECTOR_LINES: YAML lines under `collectors:`, indented two spaces), the
 # drill rules, and alerting to the sink with the inhibit rule of hawatch's example config
-# (DRILL_RECEIVER_EXTRA: more lines for the receiver, e.g. email_configs).
+# (DRILL_RECEIVER_EXTRA: more lines for the receiver, e.g. email_configs; DRILL_GROUP_WAIT: the
+# route's group_wait, 0s unless a scenario needs alerts that fire apart to go out together).
 drill_config() {
   local node=$1 collectors=$2 extra=${3:-} dir=$TMP/$1 c
   mkdir -p "$dir/state" "$dir/spool"
@@ -116,7 +117,7 @@ drill_config() {
 alerting:
   spool_directory: $dir/spool
   delivery: { initial_backoff: 200ms, max_backoff: 1s, deadline: 10m }
-  route: { receiver: drill, group_by: [alertname], group_wait: 0s, group_interval: 1s, repeat_interval: 1h }
+  route: { receiver: drill, group_by: [alertname], group_wait: ${DRILL_GROUP_WAIT:-0s}, group_interval: 1s, repeat_interval: 1h }
   inhibit_rules:
     - { source_matchers: ['alertname="UpsOnBattery"'], target_matchers: ['severity="warning"'], equal: [instance] }
   receivers:
