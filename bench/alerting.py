@@ -2,7 +2,8 @@
 """What hawatch's alert routing costs (issue 15), against the built daemon:
   1. latency from POST /api/v2/alerts (group_wait 0) to the webhook request arriving at a local
      HTTP receiver, and from a local rule's evaluation (the alert's startsAt, the evaluation's
-     timestamp) to the same;
+     timestamp) to the same; and from the POST to a local SMTP server (aiosmtpd, the tests'
+     smtp_sink.py, STARTTLS with a verified certificate and AUTH) accepting the message;
   2. CPU time (user + system, from /proc) the daemon spends taking 1000 alerts in one request
      through grouping, the pipeline, the spool and the webhook deliveries, for 10 groups and for
      1000 groups (group_by: ['...']).
@@ -11,6 +12,9 @@ import datetime, http.server, json, os, shutil, socket, statistics, subprocess, 
 import threading, time, urllib.request
 
 HAWATCH = sys.argv[1]
+# The SMTP sink needs Debian's python3-aiosmtpd, so it runs under /usr/bin/python3.
+SMTP_SINK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
+                         "alerting", "smtp_sink.py")
 TICK = os.sysconf("SC_CLK_TCK")
 arrivals = {}  # alertname -> [arrival time, ...]
 lock = threading.Lock()
@@ -45,7 +49,12 @@ threading.Thread(target=sink.serve_forever, daemon=True).start()
 SINK = f"http://127.0.0.1:{sink.server_address[1]}/hook"
 
 
-def start(tmp, group_by, rules=False):
+WEBHOOK_RECEIVER = f"""    - name: hook
+      webhook_configs: [ {{ url: "{SINK}", send_resolved: false }} ]
+"""
+
+
+def start(tmp, group_by, rules=False, receiver=WEBHOOK_RECEIVER):
     port = free_port()
     rule_file = os.path.join(tmp, "rules.yml")
     with open(rule_file, "w") as f:
@@ -58,9 +67,7 @@ alerting:
   spool_directory: {tmp}/spool
   route: {{ receiver: hook, group_by: {group_by}, group_wait: 0s, group_interval: 1h }}
   receivers:
-    - name: hook
-      webhook_configs: [ {{ url: "{SINK}", send_resolved: false }} ]
-""")
+{receiver}""")
     p = subprocess.Popen([HAWATCH, f"--config.file={tmp}/hawatch.yml",
                           f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -115,6 +122,60 @@ def latency_post(samples=50):
     return out
 
 
+def make_pki(tmp):
+    def run(*args):
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+        "/CN=bench ca", "-keyout", f"{tmp}/ca.key", "-out", f"{tmp}/ca.pem")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+        "-keyout", f"{tmp}/server.key", "-out", f"{tmp}/server.csr")
+    with open(f"{tmp}/ext", "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", f"{tmp}/server.csr", "-CA", f"{tmp}/ca.pem", "-CAkey",
+        f"{tmp}/ca.key", "-CAcreateserial", "-days", "1", "-extfile", f"{tmp}/ext",
+        "-out", f"{tmp}/server.pem")
+
+
+def latency_email(samples=30):
+    tmp = tempfile.mkdtemp()
+    make_pki(tmp)
+    with open(f"{tmp}/password", "w") as f:
+        f.write("bench secret\n")
+    os.chmod(f"{tmp}/password", 0o600)
+    smtp_port = free_port()
+    out_dir = f"{tmp}/mail"
+    smtp = subprocess.Popen(["/usr/bin/python3", SMTP_SINK, out_dir, "--port", str(smtp_port), "--tls",
+                             f"{tmp}/server.pem", f"{tmp}/server.key", "--require-starttls",
+                             "--auth", "bench:bench secret"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if "listening" not in smtp.stdout.readline():
+        raise SystemExit("the SMTP sink did not start")
+    receiver = f"""    - name: hook
+      email_configs:
+        - {{ to: "ops@example.test", from: "hawatch@example.test", smarthost: "localhost:{smtp_port}",
+            auth_username: bench, auth_password_file: {tmp}/password,
+            tls_config: {{ ca_file: {tmp}/ca.pem }}, send_resolved: false }}
+"""
+    p, url = start(tmp, "['...']", receiver=receiver)
+    out = []
+    try:
+        for i in range(samples):
+            name = f"Mail{i}"
+            meta = os.path.join(out_dir, f"{i + 1:04d}.json")
+            eml = os.path.join(out_dir, f"{i + 1:04d}.eml")
+            t0 = time.time()
+            post(url, [{"labels": {"alertname": name}}])
+            wait_for(lambda: os.path.exists(eml), 10)
+            with open(eml, "rb") as f:
+                if name.encode() not in f.read():
+                    raise SystemExit(f"message {eml} is not about {name}")
+            with open(meta) as f:
+                out.append((json.load(f)["accepted_at"] - t0) * 1000)
+    finally:
+        p.terminate(); p.wait(); smtp.terminate(); smtp.wait(); shutil.rmtree(tmp)
+    return out
+
+
 def latency_local():
     tmp = tempfile.mkdtemp()
     p, url = start(tmp, "['...']", rules=True)
@@ -148,6 +209,10 @@ def cpu_1000(group_by, groups):
 lat = latency_post()
 print(f"- POST /api/v2/alerts -> webhook received (group_wait 0, {len(lat)} alerts one by one): "
       f"p50 {statistics.median(lat):.1f} ms, p90 {pct(lat, 0.9):.1f} ms, max {max(lat):.1f} ms")
+mail = latency_email()
+print(f"- POST /api/v2/alerts -> SMTP server accepted the message (STARTTLS, verified, AUTH, "
+      f"{len(mail)} alerts one by one): p50 {statistics.median(mail):.1f} ms, "
+      f"p90 {pct(mail, 0.9):.1f} ms, max {max(mail):.1f} ms")
 local = latency_local()
 print(f"- local rule evaluation (the alert's startsAt) -> webhook received: {local:.1f} ms "
       "(includes up to 1 s of the rule loop's feed tick)")

@@ -7,18 +7,22 @@ bash scripts/install-deps.sh
 bash scripts/build.sh build
 cd build
 rc=0
-ctest --output-on-failure --timeout 600 "$@" || rc=$?
+touch .test-started
+ctest --output-on-failure --timeout 600 "$@" 2>&1 | tee ctest-output.log || rc=$?
 # CI shows the head and the tail of this log, so what failed is summed up last: the failing
-# lines of every test's output (also the sanitized suite's own run) and the drill's summaries.
+# lines of the failed tests' output (this run's, and the sanitized suite's own run) and the
+# drill's summaries, those this run wrote.
 if ((rc)); then
   echo "==== failure digest"
-  for log in Testing/Temporary/LastTest.log fuzz-build/Testing/Temporary/LastTest.log; do
-    [[ -f $log ]] || continue
+  for log in ctest-output.log fuzz-build/Testing/Temporary/LastTest.log; do
+    [[ -f $log && $log -nt .test-started || $log == ctest-output.log ]] || continue
     echo "---- $log"
     awk -f ../scripts/failure-digest.awk "$log" | tail -n 40
   done
   for summary in drill-summary.md fuzz-build/drill-summary.md; do
-    [[ -f $summary ]] && { echo "---- $summary"; grep -E 'FAIL|steps passed' "$summary" || true; }
+    [[ -f $summary && $summary -nt .test-started ]] || continue
+    echo "---- $summary"
+    grep -E 'FAIL|steps passed' "$summary" || true
   done
 fi
 exit "$rc"

@@ -1,23 +1,46 @@
 #!/usr/bin/env bash
 # At-least-once across kill -9: 1000 alerts, each its own group (group_by: ['...']), so 1000
-# notifications, while the webhook receiver (a real HTTP server) is down half the time and
-# hawatch is killed with SIGKILL at random points and restarted on the same spool. As Prometheus
-# does, the sender posts its alerts again after each restart (hawatch, like Alertmanager, keeps
-# alerts in memory; what it has spooled it keeps on disk). In the end every alert was delivered
-# at least once; duplicates (by alert and by idempotency key) are counted and printed.
+# notifications, while the receiver is down half the time and hawatch is killed with SIGKILL at
+# random points and restarted on the same spool. The receiver is a real HTTP server for webhooks
+# or, with CRASH_RECEIVER=email (test_alerting_crash_email.sh), a real SMTP server (aiosmtpd). As
+# Prometheus does, the sender posts its alerts again after each restart (hawatch, like
+# Alertmanager, keeps alerts in memory; what it has spooled it keeps on disk). In the end every
+# alert was delivered at least once; duplicates (by alert and by idempotency key) are counted and
+# printed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N=${CRASH_ALERTS:-1000}
+RECEIVER=${CRASH_RECEIVER:-webhook}
 SINK_PORT=$(free_port)
 SINK_RUN=0
 sink_up() {
   SINK_RUN=$((SINK_RUN + 1))
-  start_bg "sink$SINK_RUN" "$TMP/sink$SINK_RUN.log" "$PY" "$HAWATCH_FIXTURES/alerting/webhook_sink.py" \
-    "$TMP/out/run$SINK_RUN" "$SINK_PORT" 200
+  if [[ $RECEIVER == email ]]; then
+    start_bg "smtp$SINK_RUN" "$TMP/sink$SINK_RUN.log" "$PY" "$HAWATCH_FIXTURES/alerting/smtp_sink.py" \
+      "$TMP/out/run$SINK_RUN" --port "$SINK_PORT"
+  else
+    start_bg "sink$SINK_RUN" "$TMP/sink$SINK_RUN.log" "$PY" "$HAWATCH_FIXTURES/alerting/webhook_sink.py" \
+      "$TMP/out/run$SINK_RUN" "$SINK_PORT" 200
+  fi
   SINK_PID=$BG_PID
   wait_until 10 "sink listening" "grep -q listening '$TMP/sink$SINK_RUN.log'"
 }
 sink_down() { stop_process "$SINK_PID" KILL 5; }
+
+# One line per alert in each message ("crash-n:N"; no "=", which quoted-printable would escape).
+if [[ $RECEIVER == email ]]; then
+  "$PY" -c 'import aiosmtpd' 2>/dev/null || fail "python3-aiosmtpd is not installed (scripts/install-deps.sh)"
+  RECEIVER_YAML="email_configs:
+        - to: ops@example.test
+          from: hawatch@example.test
+          smarthost: 127.0.0.1:$SINK_PORT
+          require_tls: false
+          send_resolved: false
+          text: \"{{ range .Alerts }}crash-n:{{ .Labels.n }}\\n{{ end }}\"
+          html: ''"
+else
+  RECEIVER_YAML="webhook_configs: [ { url: \"http://127.0.0.1:$SINK_PORT/hook\", send_resolved: false, timeout: 2s } ]"
+fi
 
 cat >"$TMP/hawatch.yml" <<YAML
 collectors: { node: {} }
@@ -27,7 +50,7 @@ alerting:
   route: { receiver: hook, group_by: ['...'], group_wait: 0s, group_interval: 1h, repeat_interval: 4h }
   receivers:
     - name: hook
-      webhook_configs: [ { url: "http://127.0.0.1:$SINK_PORT/hook", send_resolved: false, timeout: 2s } ]
+      $RECEIVER_YAML
 YAML
 
 END=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
@@ -64,14 +87,29 @@ ok "$N alerts posted, hawatch killed with SIGKILL $KILLS times"
 ((SPOOLED_AT_KILL > 0)) || fail "no kill found notifications waiting in the spool: the test proves nothing"
 ok "the kills found $SPOOLED_AT_KILL spooled notifications in all"
 
-delivered_alerts() {
-  find "$TMP/out" -name '[0-9]*.json' ! -name '*.headers.json' -exec cat {} + 2>/dev/null |
-    jq -r '.alerts[].labels.n' | sort -u | wc -l
+# The n label of every alert in every delivered notification, one per line.
+delivered_ns() {
+  if [[ $RECEIVER == email ]]; then
+    find "$TMP/out" -name '[0-9]*.eml' -exec grep -aoh 'crash-n:[0-9]*' {} + 2>/dev/null | cut -d: -f2
+  else
+    find "$TMP/out" -name '[0-9]*.json' ! -name '*.headers.json' -exec cat {} + 2>/dev/null |
+      jq -r '.alerts[].labels.n'
+  fi
 }
+delivery_keys() {
+  if [[ $RECEIVER == email ]]; then
+    find "$TMP/out" -name '[0-9]*.eml' -exec grep -aih '^X-Hawatch-Idempotency-Key:' {} + |
+      awk '{ print $2 }' | tr -d '\r'
+  else
+    find "$TMP/out" -name '*.headers.json' -exec cat {} + | jq -r '."Idempotency-Key"'
+  fi
+}
+delivered_alerts() { delivered_ns | sort -u | wc -l; }
 wait_until 80 "every alert delivered" "[[ \$(delivered_alerts) -ge $N ]]"
-assert_eq "$N" "$(delivered_alerts)" "every one of the $N alerts was delivered at least once"
-TOTAL=$(find "$TMP/out" -name '[0-9]*.json' ! -name '*.headers.json' -exec cat {} + | jq -r '.alerts[].labels.n' | wc -l)
-KEYS=$(find "$TMP/out" -name '*.headers.json' -exec cat {} + | jq -r '."Idempotency-Key"' | sort)
+assert_eq "$N" "$(delivered_alerts)" "every one of the $N alerts was delivered at least once by $RECEIVER"
+TOTAL=$(delivered_ns | wc -l)
+KEYS=$(delivery_keys | sort)
+[[ $(grep -c . <<<"$KEYS") -ge $N ]] || fail "fewer idempotency keys than alerts: $(grep -c . <<<"$KEYS")"
 SAME_KEY=$(($(wc -l <<<"$KEYS") - $(uniq <<<"$KEYS" | wc -l)))
 log_note "deliveries: $TOTAL for $N alerts ($((TOTAL - N)) duplicates; $SAME_KEY redeliveries of one idempotency key) over $KILLS kills"
 echo "$TOTAL $N $SAME_KEY $KILLS" >"${CRASH_REPORT:-/dev/null}"
