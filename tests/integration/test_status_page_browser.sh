@@ -88,6 +88,10 @@ ok "full-page screenshot at $ARTEFACTS/status_page_full.png"
 DOM=$(browser --dump-dom "$HAWATCH_URL/")
 assert_contains "$DOM" 'data-subsystem="probes" data-state="bad"' "the probes row is red"
 assert_contains "$DOM" 'probe app failing' "... and says which probe and why"
+assert_match "$DOM" 'data-subsystem="probes" data-state="bad">.*probe app failing[^<]*</td><td>[0-9]+ (s|min) ago</td></tr>' \
+  "... and how old the data is"
+assert_contains "$DOM" '<meta name="viewport" content="width=device-width, initial-scale=1">' \
+  "the page sizes itself to a phone's screen"
 assert_contains "$DOM" 'data-subsystem="node" data-state=' "the node row is there"
 assert_not_contains "$DOM" 'data-subsystem="node" data-state="bad"' "... and not red"
 assert_contains "$DOM" '<p class="summary bad" data-state="bad">' "the summary is red"
