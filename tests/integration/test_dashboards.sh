@@ -5,15 +5,20 @@
 #         "VIP", systemd (python3-dbusmock on a private bus), a real NUT upsd with dummy-ups,
 #         Litestream (SQLite db + file replica dir), probes (http, peer, tcp; one failing), a
 #         backup, Nagios checks (check_dummy, check_load), a textfile directory;
-#   pi-b: node + network fixture trees (default routes), keepalived BACKUP without its VIP.
+#         local rules with an alert that always fires, routed to a real webhook receiver, and a
+#         DNS failover group (exec hook on a file record) that fails over on the failing probe;
+#   pi-b: node + network fixture trees (default routes) and a Pi's firmware and eMMC files,
+#         keepalived BACKUP without its VIP.
 # Checked: the JSON is what dashboards/generate.py writes; its structure (ids, types, gridPos,
 # targets, datasource refs through the ${datasource} variable, job/instance variables); every
 # panel target and variable query, with the variables substituted as Grafana does, parses in
 # Prometheus' HTTP API (for all nodes and for one node, its address regex-escaped); every
-# hawatch_ metric a query names is one the code or the contract defines; every panel listed in
+# hawatch_ metric a query names is in the metrics reference (docs/metrics.md); every panel listed in
 # EXPECT_DATA below returns data for every one of its targets.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/integration/failover_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/failover_lib.sh"
 require_cmd prometheus sqlite3 gzip mkfifo dbus-daemon busctl socat /lib/nut/upsd /lib/nut/dummy-ups
 "$PY" -c 'import dbusmock' 2>/dev/null || fail "python3-dbusmock is not installed for $PY"
 
@@ -23,8 +28,8 @@ NAGIOS=/usr/lib/nagios/plugins
 JOB=hawatch
 
 # Panels that must return data for every target with these fixtures (uid|panel title). Panels not
-# listed (DNS failover, hawatch's alerts and notifications, PostgreSQL/MySQL, gateways answering
-# ICMP, ...) have no source here; their queries are still parsed and their metric names checked.
+# listed (PostgreSQL/MySQL, gateways answering ICMP, failed notifications, ...) have no source
+# here; their queries are still parsed and their metric names checked.
 EXPECT_DATA=(
   "hawatch-ha-overview|Scrape target up" "hawatch-ha-overview|Collectors failing"
   "hawatch-ha-overview|Node summary" "hawatch-ha-overview|VRRP state" "hawatch-ha-overview|Firing alerts"
@@ -32,6 +37,11 @@ EXPECT_DATA=(
   "hawatch-ha-overview|VRRP state over time" "hawatch-ha-overview|On battery"
   "hawatch-ha-overview|Bond members down" "hawatch-ha-overview|Default routes"
   "hawatch-ha-overview|Probes failing" "hawatch-ha-overview|Temperature"
+  "hawatch-ha-overview|DNS failover state" "hawatch-ha-overview|Failover transitions"
+  "hawatch-ha-overview|DNS updates by result" "hawatch-ha-overview|Alerts firing now"
+  "hawatch-ha-overview|Under-voltage now" "hawatch-ha-overview|Under-voltage since boot"
+  "hawatch-ha-overview|Throttled now" "hawatch-ha-overview|Frequency capped now"
+  "hawatch-ha-overview|CPU frequency" "hawatch-ha-overview|Storage wear"
   "hawatch-services|systemd bus" "hawatch-services|Failed units" "hawatch-services|Units not active"
   "hawatch-services|Unit states" "hawatch-services|Active over time"
   "hawatch-services|Service restarts" "hawatch-services|Unit failures" "hawatch-services|Memory"
@@ -57,6 +67,8 @@ EXPECT_DATA=(
   "hawatch-self|Config reload" "hawatch-self|Collectors failing" "hawatch-self|Version"
   "hawatch-self|Collectors" "hawatch-self|Collector run time" "hawatch-self|Collector failures"
   "hawatch-self|Scrape duration" "hawatch-self|Samples per scrape" "hawatch-self|New series per scrape"
+  "hawatch-self|Alerts by state" "hawatch-self|Notifications sent" "hawatch-self|Notification queue"
+  "hawatch-self|Notification latency"
 )
 declare -A UIDS=(
   [ha-overview.json]=hawatch-ha-overview [services.json]=hawatch-services
@@ -108,7 +120,7 @@ assert_eq "0" "$RC" "provisioning examples: a file provider and a Prometheus dat
 F=$HAWATCH_FIXTURES
 mkdir -p "$TMP/a" "$TMP/b"
 cp -r "$F/node/rpi4/." "$F/bonding/multi/." "$TMP/a/"
-cp -r "$F/node/rpi4/." "$F/network/failover/." "$TMP/b/"
+cp -r "$F/node/rpi4/." "$F/network/failover/." "$F/pi/worn-emmc/." "$TMP/b/"
 
 # keepalived's notify FIFOs: a writer per node writes the lines keepalived writes on its
 # transitions and keeps its end open, as keepalived does (the pipe holds the lines until hawatch
@@ -150,6 +162,7 @@ cat >"$TMP/b.yml" <<YAML
 global: { node_name: pi-b }
 collectors:
   node: { interval: 1s }
+  pi: { enabled: true, interval: 1s }
   systemd: { enabled: false }
   bonding: { enabled: false }
   network: { interval: 1s }
@@ -163,8 +176,38 @@ start_hawatch "--config.file=$TMP/b.yml" "--path.procfs=$TMP/b/proc" "--path.sys
 B_PORT=$HAWATCH_PORT
 HAWATCH_PIDS=("$HAWATCH_PID")
 
+# pi-a's alerting: one alert that always fires, to a real webhook receiver; a failover group whose
+# health is the failing camera probe, so it fails over through its exec hook.
+start_webhook_sink
+cat >"$TMP/rules.yml" <<'YAML'
+groups:
+  - name: dashboards
+    interval: 1s
+    rules:
+      - alert: DashboardDemo
+        expr: vector(1)
+YAML
+new_record app "$PRIMARY"
+UPDATE_APP=$(exec_update pi-a)
 cat >"$TMP/a.yml" <<YAML
-global: { node_name: pi-a }
+global: { node_name: pi-a, state_directory: $TMP/a-state }
+rule_files: [ $TMP/rules.yml ]
+alerting:
+  spool_directory: $TMP/a-state/spool
+  route: { receiver: sink, group_wait: 0s, group_interval: 1s, repeat_interval: 1h }
+  receivers:
+    - name: sink
+      webhook_configs: [ { url: "http://127.0.0.1:$SINK_PORT/hook", timeout: 2s } ]
+failover:
+  - name: app
+    record: { zone: test.example, name: app.test.example, type: A, ttl: 30 }
+    primary: $PRIMARY
+    backup: $BACKUP
+    health: { probe: camera }
+    fail_after: 2
+    min_hold: 1s
+    update:
+$UPDATE_APP
 collectors:
   node: { interval: 1s }
   bonding: { interval: 1s }
@@ -216,7 +259,7 @@ wait_until 30 "prometheus ready" \
   'alive $prom_pid && [[ $(curl -s -o /dev/null -w "%{http_code}" "$prom/-/ready" || true) == 200 ]]'
 wait_until 30 "both targets up" '[[ $(instant_count "up{job=\"$JOB\"} == 1") == 2 ]]'
 wait_until 20 "the fixtures' series scraped" \
-  '[[ $(instant_count "hawatch_vrrp_state == 2") == 1 && $(instant_count "hawatch_ups_up == 1") == 1 && $(instant_count hawatch_systemd_up) == 1 && $(instant_count "hawatch_network_default_route") -ge 1 && $(instant_count "hawatch_probe_failure == 1") -ge 1 ]]'
+  '[[ $(instant_count "hawatch_vrrp_state == 2") == 1 && $(instant_count "hawatch_ups_up == 1") == 1 && $(instant_count hawatch_systemd_up) == 1 && $(instant_count "hawatch_network_default_route") -ge 1 && $(instant_count "hawatch_probe_failure == 1") -ge 1 && $(instant_count "hawatch_failover_state == 1") == 1 && $(instant_count "hawatch_notifications_total > 0") -ge 1 && $(instant_count hawatch_pi_throttled_now) == 1 ]]'
 sleep 3  # rate()/increase() want a few samples per series
 ok "prometheus scrapes both nodes; fixture series are in"
 
@@ -294,8 +337,9 @@ assert_eq "$A=1" "$(shown hawatch-ha-overview 'Bond members down')" \
   "HA overview: pi-a's bond0 has one member down (fixture eth1); pi-b has no bonds"
 assert_eq "$B=2" "$(shown hawatch-ha-overview 'Default routes')" \
   "HA overview: pi-b has its two default routes (IPv4 via wlan0, IPv6 RA)"
-assert_eq "$(printf '%s\n' "$A=0" "$B=0" | sort)" "$(shown hawatch-ha-overview 'Firing alerts')" \
-  "HA overview: 0 firing alerts per node (not 'No data')"
+FIRING=$(shown hawatch-ha-overview 'Firing alerts')
+assert_match "$FIRING" "^$B=0\$" "HA overview: 0 firing alerts on pi-b, which has no rules (0, not 'No data')"
+assert_match "$FIRING" "^$A=[1-9][0-9]*\$" "HA overview: pi-a's firing alerts counted (DashboardDemo)"
 assert_eq "exported_instance=VI_1=1" "$(shown hawatch-ha-overview 'Masters per VRRP instance')" \
   "HA overview: one master for VI_1"
 assert_eq "$A=1" "$(shown hawatch-ha-overview 'Probes failing')" "HA overview: one failing probe on pi-a (camera)"
