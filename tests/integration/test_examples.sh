@@ -3,8 +3,9 @@
 #   enterprise/: every file passes its own tool's check (hawatch --check-config, promtool check
 #     config / rules, amtool check-config); then the example runs — a hawatch on the node config
 #     (paths pointed at a temp dir), a Prometheus on prometheus.yml with the shipped rules and a
-#     file_sd site file, an Alertmanager on alertmanager.yml. The target is up, every shipped rule
-#     group is loaded, and Prometheus has found the Alertmanager.
+#     file_sd site file, a two-member Alertmanager cluster on alertmanager.yml (gossip seen: both list two peers, a
+#     silence made on one is served by the other). The target is up, every shipped rule
+#     group is loaded, and Prometheus has found both Alertmanagers.
 #   two-pi/: both node configs pass hawatch --check-config, with the secret and TSIG key files
 #     they name created in a temp dir (their site rule file loaded with them); the rule file
 #     passes promtool check rules. Then the backup's config runs as written but for its
@@ -77,17 +78,34 @@ sed -e "s|/var/lib/amslpr|$TMP/amslpr|g" -e "s|/var/backups/amslpr|$TMP/backups|
 start_hawatch --config.file="$TMP/hawatch-node.yml"
 printf -- '- targets: [ "127.0.0.1:%s" ]\n  labels: { site: site12 }\n' "$HAWATCH_PORT" >"$TMP/etc/sites/site12.yml"
 
+# The example's Alertmanager cluster, two members gossiping on loopback (the example has three).
 AM_PORT=$(free_port)
-start_bg alertmanager "$TMP/am.log" prometheus-alertmanager --config.file="$EX/enterprise/alertmanager.yml" \
-  --storage.path="$TMP/am-data" --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address=
-wait_until 20 "alertmanager ready" "curl -sf http://127.0.0.1:$AM_PORT/-/ready >/dev/null"
-ok "Alertmanager runs on enterprise/alertmanager.yml"
+AM2_PORT=$(free_port)
+GOSSIP1=$(free_port)
+GOSSIP2=$(free_port)
+am_member() {  # N WEB_PORT GOSSIP_PORT [--cluster.peer=...]
+  start_bg "alertmanager$1" "$TMP/am$1.log" prometheus-alertmanager \
+    --config.file="$EX/enterprise/alertmanager.yml" --storage.path="$TMP/am$1-data" \
+    --web.listen-address="127.0.0.1:$2" --cluster.listen-address="127.0.0.1:$3" \
+    --cluster.advertise-address="127.0.0.1:$3" "${@:4}"
+}
+am_member 1 "$AM_PORT" "$GOSSIP1"
+am_member 2 "$AM2_PORT" "$GOSSIP2" --cluster.peer="127.0.0.1:$GOSSIP1"
+am_peers() { curl -sf --max-time 5 "http://127.0.0.1:$1/api/v2/status" | jq '.cluster.peers | length' || true; }
+wait_until 30 "both Alertmanagers see two cluster members" \
+  '[[ $(am_peers "$AM_PORT") == 2 && $(am_peers "$AM2_PORT") == 2 ]]'
+ok "Alertmanager runs on enterprise/alertmanager.yml as a two-member cluster"
+SILENCE=$(amtool --alertmanager.url="http://127.0.0.1:$AM_PORT" silence add alertname=ExampleMaintenance \
+  --comment="gossip check" --author=test --duration=1h)
+wait_until 15 "the silence made on the first member reaches the second" \
+  '[[ $(amtool --alertmanager.url="http://127.0.0.1:$AM2_PORT" silence query -q) == *"$SILENCE"* ]]'
+ok "a silence gossiped across the cluster ($SILENCE)"
 
 PROM_PORT=$(free_port)
 # The example's scrape interval is 15 s; a test waits for one scrape, so make it 1 s here.
 installed "$EX/enterprise/prometheus.yml" |
   sed -e "s|scrape_interval: 15s|scrape_interval: 1s|" -e "s|evaluation_interval: 15s|evaluation_interval: 1s|" \
-    -e "s|\[ \"am1.example.lan:9093\", \"am2.example.lan:9093\", \"am3.example.lan:9093\" \]|[ \"127.0.0.1:$AM_PORT\" ]|" \
+    -e "s|\[ \"am1.example.lan:9093\", \"am2.example.lan:9093\", \"am3.example.lan:9093\" \]|[ \"127.0.0.1:$AM_PORT\", \"127.0.0.1:$AM2_PORT\" ]|" \
     >"$TMP/prometheus.yml"
 grep -q "127.0.0.1:$AM_PORT" "$TMP/prometheus.yml" || fail "could not point the example at the test Alertmanager"
 start_bg prometheus "$TMP/prometheus.log" prometheus --config.file="$TMP/prometheus.yml" \
@@ -104,8 +122,8 @@ assert_eq "$want_groups" "$(api rules | jq '.data.groups | length')" "every ship
 assert_eq 0 "$(api rules | jq '[.data.groups[].rules[] | select(.health != "ok" and .health != "unknown")] | length')" \
   "no rule is unhealthy"
 wait_until 30 "Prometheus found the Alertmanager" \
-  '[[ $(api alertmanagers | jq ".data.activeAlertmanagers | length") == 1 ]]'
-ok "Prometheus sends to the example's Alertmanager"
+  '[[ $(api alertmanagers | jq ".data.activeAlertmanagers | length") == 2 ]]'
+ok "Prometheus sends to both members of the example's Alertmanager cluster"
 wait_until 30 "a hawatch series queried back" \
   '[[ $(api "query?query=hawatch_collector_success%7Bcollector%3D%22node%22%7D" | jq -r ".data.result[0].value[1]") == 1 ]]'
 ok "hawatch's series are queryable centrally"
