@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,15 +48,37 @@ hawatch::HttpServer& server() {
   return *instance;
 }
 
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "http_request_fuzz: %s: %s\n", what, std::strerror(errno));
+  __builtin_trap();
+}
+
+// A loopback connection to the server. A connect interrupted by libFuzzer's SIGALRM, or one
+// that finds no free local port for a moment (every exchange leaves a TIME_WAIT behind, and a
+// port is reusable only a second later), is the fuzzer's own trouble, not the server's: try
+// again for up to two seconds. Anything else (a refusal: no listener) fails the run, naming it.
+int connect_loopback(const sockaddr_in& to) {
+  for (int attempt = 0;; ++attempt) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket");
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0) return fd;
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    if ((error != EINTR && error != EADDRNOTAVAIL && error != EAGAIN) || attempt == 200)
+      fail("connect");
+    ::usleep(10'000);
+  }
+}
+
 // Sends `request`, half-closes, reads until the server closes; what came back, or nothing when
 // the server had not closed within `limit`.
 std::string exchange(std::string_view request, std::chrono::milliseconds limit, bool& closed) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(server().port());
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) __builtin_trap();
+  const int fd = connect_loopback(to);
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   ::shutdown(fd, SHUT_WR);
   std::string got;
