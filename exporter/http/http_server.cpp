@@ -86,6 +86,9 @@ struct Shared {
   StatusHistory history;
   // Set once the worker pool exists; handlers only run while it does.
   std::atomic<const Poco::Net::TCPServerDispatcher*> dispatcher{nullptr};
+  // Set when the server begins to stop: a connection a worker took up in that moment answers its
+  // request and closes, instead of idling in keep-alive on a server that is going away.
+  std::atomic<bool> stopping{false};
 };
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -174,7 +177,7 @@ class Handler final : public HTTPRequestHandler {
       // Poco serves a connection on one thread for its whole life. With connections waiting
       // for a thread, close this one after the answer instead of idling on it.
       if (const auto* workers = shared_->dispatcher.load();
-          workers && workers->queuedConnections() > 0)
+          shared_->stopping.load() || (workers && workers->queuedConnections() > 0))
         res.setKeepAlive(false);
       for (const auto& [name, value] : shared_->options.web ? shared_->options.web->headers
                                                             : std::map<std::string, std::string>{})
@@ -523,11 +526,19 @@ void HttpServer::start() {
 
 void HttpServer::stop() {
   if (impl_ && impl_->gate) {
-    impl_->gate->stop();  // no new connections, waiting ones closed
+    impl_->shared->stopping = true;
+    impl_->gate->stop();        // no new connections, waiting ones closed
+    impl_->dispatcher->stop();  // the queue emptied, no connection taken up from it any more
     // What HTTPServer::stopAll(true) does: shut down every served connection's socket, so idle
-    // kept-alive ones end at once rather than after their keep-alive wait.
-    impl_->factory->abort_connections();
-    impl_->dispatcher->stop();
+    // kept-alive ones end at once rather than after their keep-alive wait. Repeated until the
+    // workers are gone: a connection a worker dequeued just before the stop registers for the
+    // abort only when it starts, after a first abort would have passed it by.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    do {
+      impl_->factory->abort_connections();
+      if (impl_->dispatcher->currentThreads() == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < give_up);
     impl_->pool->joinAll();
     impl_->shared->dispatcher = nullptr;
     impl_->dispatcher.reset();
