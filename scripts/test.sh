@@ -15,7 +15,7 @@ ctest --output-on-failure --timeout 600 "$@" 2>&1 | tee ctest-output.log || rc=$
 if ((rc)); then
   echo "==== failure digest"
   for log in ctest-output.log fuzz-build/Testing/Temporary/LastTest.log; do
-    [[ -f $log && $log -nt .test-started || $log == ctest-output.log ]] || continue
+    [[ -f $log && $log -nt .test-started ]] || continue
     echo "---- $log"
     awk -f ../scripts/failure-digest.awk "$log" | tail -n 40
   done
