@@ -5,7 +5,8 @@
 # a real webhook sink, and a failover group (exec hook on a record file) that failed over because
 # the app probe fails. The page must render (screenshot kept as a test artefact), say "bad" for
 # the probes row with the reason and "ok" for the rest, show each of those sections, and carry
-# the sparklines, with no script and no external asset.
+# the sparklines, with no script and no external asset; and on a 360 px phone (the live layout,
+# measured over the DevTools protocol by cdp_layout.py) nothing may widen the page past the screen.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=tests/integration/failover_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/failover_lib.sh"
@@ -55,9 +56,11 @@ wait_until 15 "the app probe has run" \
   '[[ $(sample_value "$(scrape)" "hawatch_probe_success{probe=\"app\"}") == 0 ]]'
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 LATER=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+# A comment with one 120-character word: the page must wrap it, not widen a phone's screen.
+LONG_WORD=$(printf 'x%.0s' {1..120})
 SIL='{"matchers":[{"name":"alertname","value":"StatusPageSilenced","isRegex":false,"isEqual":true}],
       "startsAt":"'$NOW'","endsAt":"'$LATER'","createdBy":"ops <on-call>",
-      "comment":"kernel <b>upgrade</b> & <script>reboot</script>"}'
+      "comment":"kernel <b>upgrade</b> & <script>reboot</script> '$LONG_WORD'"}'
 SID=$(curl -sS -XPOST --data "$SIL" "$HAWATCH_URL/api/v2/silences" | jq -r .silenceID)
 assert_match "$SID" '^[0-9a-f-]{36}$' "a silence is created"
 wait_until 20 "the group failed over" '[[ $(group_field site-app state) == failed_over ]]'
@@ -122,4 +125,19 @@ DOM=$(browser --dump-dom "$HAWATCH_URL/")
 assert_match "$DOM" '<svg class="sparkline"[^>]*>' "the load sparkline is drawn inline"
 assert_contains "$DOM" 'http-equiv="refresh"' "the page reloads itself"
 assert_no_match "$DOM" '<script|<link |src="http|href="http' "no script, no external asset"
+
+# On a phone (360 CSS px, the viewport meta honoured as a phone does): nothing may push the page
+# wider than the screen, long words and wide tables included; measured in the live layout over
+# the DevTools protocol, since --dump-dom cannot tell.
+LAYOUT=$(python3 "$(dirname "${BASH_SOURCE[0]}")/cdp_layout.py" --width 360 --height 740 \
+  --timeout 45 "$HAWATCH_URL/" -- --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$TMP/chromium-profile" 2>>"$TMP/chromium.log") ||
+  fail "measuring the layout over DevTools failed: $(tail -n 3 "$TMP/chromium.log")"
+log_note "phone layout: $LAYOUT"
+assert_eq 360 "$(jq -r .clientWidth <<<"$LAYOUT")" "the layout viewport is the phone's width"
+assert_eq "[]" "$(jq -c .overflowing <<<"$LAYOUT")" "no element reaches past the phone's screen"
+[[ $(jq -r '.scrollWidth <= .clientWidth' <<<"$LAYOUT") == true ]] ||
+  fail "the page scrolls sideways on a phone: $LAYOUT"
+ok "the page fits a 360 px phone screen without sideways scrolling"
 ok "done"
