@@ -243,6 +243,7 @@ pack() {
 }
 
 export QEMU_LD_PREFIX=$SYSROOT
+LAUNCH=()
 run_unit_tests() {
   # ctest runs each test through CMAKE_CROSSCOMPILING_EMULATOR (qemu-aarch64-static -L sysroot).
   local filter=() excluded=()
@@ -287,18 +288,24 @@ free_port() {
 }
 
 # Starts the arm64 hawatch of the unpacked .deb under qemu with ARGS, scrapes /metrics into
-# $SMOKE/metrics-NAME.txt. Usage: scrape NAME ARGS...
+# $SMOKE/metrics-NAME.txt. Usage: scrape NAME ARGS...; LAUNCH=(...) and EXE override how and which.
 scrape() {
   local name=$1 port pid
   shift
   port=$(free_port)
-  qemu-aarch64-static -L "$SYSROOT" "$SMOKE/root/usr/bin/hawatch" "$@" \
-    --web.listen-address=127.0.0.1:"$port" >"$SMOKE/log-$name.txt" 2>&1 &
+  "${LAUNCH[@]}" qemu-aarch64-static -L "${QEMU_SYSROOT:-$SYSROOT}" "${EXE:-$SMOKE/root/usr/bin/hawatch}" \
+    "$@" --web.listen-address=127.0.0.1:"$port" >"$SMOKE/log-$name.txt" 2>&1 &
   pid=$!
   for _ in $(seq 1 150); do
     curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break
     kill -0 "$pid" 2>/dev/null || { cat "$SMOKE/log-$name.txt" >&2; die "smoke ($name): hawatch exited"; }
     sleep 0.2
+  done
+  # WAIT_FOR: a line the scrape must come to hold (a first rule evaluation may follow readiness).
+  for _ in $(seq 1 60); do
+    curl -sf --max-time 20 "http://127.0.0.1:$port/metrics" >"$SMOKE/metrics-$name.txt" || break
+    [[ -z ${WAIT_FOR:-} ]] || grep -q "$WAIT_FOR" "$SMOKE/metrics-$name.txt" && break
+    sleep 1
   done
   if ! curl -sf --max-time 20 "http://127.0.0.1:$port/metrics" >"$SMOKE/metrics-$name.txt"; then
     kill "$pid" || true
@@ -330,6 +337,31 @@ YAML
   grep -q '^hawatch_backup_files{backup="self"} 1' "$SMOKE/metrics-module.txt" ||
     die "smoke: the backups module did not serve (log: $SMOKE/log-module.txt)"
   log "smoke: the backups module loaded and served"
+  # 3. As installed: the package's /usr/bin/hawatch with its /etc/hawatch/hawatch.yml, unedited,
+  # at their real paths (a mount namespace lays the unpacked /usr and /etc over the host's,
+  # tests/fixtures/packaging/as-installed.sh), as nobody: the shipped rules must load from
+  # /usr/share/hawatch/rules and the textfile directory /var/lib/hawatch/textfile be read. The
+  # sysroot (under root's home) is bound at /mnt so that qemu, running as nobody, can read it.
+  local nobody_uid nogroup_gid
+  nobody_uid=$(id -u nobody) nogroup_gid=$(getent group nogroup | cut -d: -f3)
+  mkdir -p "$SMOKE/varlib/up/hawatch/textfile"
+  echo "arm64_smoke_textfile 1" >"$SMOKE/varlib/up/hawatch/textfile/smoke.prom"
+  chown -R "$nobody_uid:$nogroup_gid" "$SMOKE/varlib/up/hawatch"
+  chmod 755 "$SMOKE"
+  # shellcheck disable=SC2016  # $1.. are expanded by that shell, from these arguments
+  LAUNCH=(${SUDO:+"$SUDO"} unshare -m bash -c 'mount --bind "$1" /mnt && shift && exec bash "$@"' _ "$SYSROOT"
+    "$SRC/tests/fixtures/packaging/as-installed.sh" "$SMOKE/root" "$SMOKE/varlib" "$nobody_uid"
+    "$nogroup_gid")
+  QEMU_SYSROOT=/mnt EXE=/usr/bin/hawatch WAIT_FOR='^hawatch_collector_success{collector="rules"} 1' \
+    scrape installed --config.file=/etc/hawatch/hawatch.yml
+  LAUNCH=()
+  m=$SMOKE/metrics-installed.txt
+  grep -q '^hawatch_collector_success{collector="rules"} 1' "$m" ||
+    die "smoke: the installed config's shipped rules did not evaluate (log: $SMOKE/log-installed.txt)"
+  grep -q '^arm64_smoke_textfile 1' "$m" ||
+    die "smoke: the installed config's textfile directory was not read (log: $SMOKE/log-installed.txt)"
+  promtool check metrics <"$m" || die "smoke: promtool check metrics failed on the installed scrape"
+  log "smoke: installed binary and config as nobody: rules evaluate, textfile read, promtool OK"
   rm -rf "$SMOKE"
 }
 

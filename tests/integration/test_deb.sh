@@ -182,27 +182,16 @@ assert_match "$("${DPKG[@]}" -s hawatch 2>/dev/null)" '^ /etc/hawatch/hawatch.ym
 # The root holds the package but no libraries (--force-depends). A mount namespace lays the root's
 # /usr and /etc over the host's (read-only overlays), so the installed /usr/bin/hawatch runs with
 # the installed /etc/hawatch/hawatch.yml at their real paths, unedited, on the host's libraries
-# (what Depends: names), as the hawatch user postinst created, with a scratch /var/lib.
+# (what Depends: names), as the hawatch user postinst created, with a scratch /var/lib
+# (tests/fixtures/packaging/as-installed.sh).
 HUID=$(awk -F: '$1 == "hawatch" { print $3 }' "$R/etc/passwd")
 HGID=$(awk -F: '$1 == "hawatch" { print $4 }' "$R/etc/passwd")
-cat >"$TMP/as-installed.sh" <<'SH'
-set -e
-root=$1 scratch=$2 uid=$3 gid=$4
-shift 4
-mount --make-rprivate /
-mount -t overlay overlay -o "ro,lowerdir=$root/usr:/usr" /usr
-mount -t overlay overlay -o "ro,lowerdir=$root/etc:/etc" /etc
-mkdir -p "$scratch/up" "$scratch/work"
-mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$scratch/up,workdir=$scratch/work" /var/lib
-install -d -o "$uid" -g "$gid" -m 750 /var/lib/hawatch
-exec setpriv "--reuid=$uid" "--regid=$gid" --clear-groups "$@"
-SH
 mkdir -p "$TMP/varlib/up/hawatch/textfile"
 cp "$STATE/textfile/deb.prom" "$TMP/varlib/up/hawatch/textfile/"
 chown -R "$HUID:$HGID" "$TMP/varlib/up/hawatch"
 SAVED_BIN=$HAWATCH_BIN
 HAWATCH_BIN=/usr/bin/hawatch
-HAWATCH_LAUNCH=(unshare -m bash "$TMP/as-installed.sh" "$R" "$TMP/varlib" "$HUID" "$HGID")
+HAWATCH_LAUNCH=(unshare -m bash "$HAWATCH_FIXTURES/packaging/as-installed.sh" "$R" "$TMP/varlib" "$HUID" "$HGID")
 start_hawatch --config.file=/etc/hawatch/hawatch.yml
 wait_until 15 "the installed daemon evaluates the installed rules and reads its textfiles" \
   '[[ $(sample_value "$(scrape)" "hawatch_collector_success{collector=\"rules\"}") == 1 &&
