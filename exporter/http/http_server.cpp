@@ -244,14 +244,13 @@ class Handler final : public HTTPRequestHandler {
       if (!fresh) it->second += ", " + value;
     }
     request.client = req.clientAddress().toString();
-    // Without a length or chunking Poco would read a POST's body until the client closes.
-    const bool bodiless = method == "GET" || method == "DELETE";
-    if (!bodiless && !req.hasContentLength() && !req.getChunkedTransferEncoding()) {
-      res.setKeepAlive(false);
-      return send(res, req, HTTPResponse::HTTP_LENGTH_REQUIRED, "text/plain; charset=utf-8",
-                  "A request body needs Content-Length or chunked transfer encoding\n");
-    }
-    switch (read_body(req, route.max_body_bytes, shared_->options.body_deadline, request.body)) {
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3),
+    // as `curl -X POST` sends it to the failover API; Poco's stream for it would instead read
+    // until the client closes, so it is not read at all.
+    const bool has_body = req.hasContentLength() || req.getChunkedTransferEncoding();
+    switch (has_body
+                ? read_body(req, route.max_body_bytes, shared_->options.body_deadline, request.body)
+                : BodyRead::ok) {
       case BodyRead::ok:
         break;
       case BodyRead::too_large:

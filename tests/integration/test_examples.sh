@@ -218,7 +218,8 @@ assert_eq "primary->failed_over" \
   "... and carries the transition"
 
 echo '{"status": "healthy"}' >"$TWO/app/health"
-CODE=$(curl -s -o "$TWO/failback.json" -w '%{http_code}' -XPOST --data '' "$HAWATCH_URL/api/v1/failover/amslpr/fail-back")
+# Exactly as the README says it: `curl -X POST` sends no body and no Content-Length.
+CODE=$(curl -s -o "$TWO/failback.json" -w '%{http_code}' -X POST "$HAWATCH_URL/api/v1/failover/amslpr/fail-back")
 assert_eq 409 "$CODE" "two-pi backup: a failback right away is refused ($(cat "$TWO/failback.json"))"
 assert_contains "$(cat "$TWO/failback.json")" "minimum hold time" "... by min_hold (5m)"
 assert_eq 192.0.2.20 "$(served)" "... and the record stays on the backup"
