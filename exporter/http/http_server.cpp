@@ -247,6 +247,13 @@ class Handler final : public HTTPRequestHandler {
     // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3),
     // as `curl -X POST` sends it to the failover API; Poco's stream for it would instead read
     // until the client closes, so it is not read at all.
+    // A Transfer-Encoding that does not end in chunked leaves the body's end unknown: 400 and
+    // close (RFC 9112 6.3), so that no proxy and hawatch disagree on where the next request starts.
+    if (req.has("Transfer-Encoding") && !req.getChunkedTransferEncoding()) {
+      res.setKeepAlive(false);
+      return send(res, req, HTTPResponse::HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+                  "Transfer-Encoding without chunked as its last coding\n");
+    }
     const bool has_body = req.hasContentLength() || req.getChunkedTransferEncoding();
     switch (has_body
                 ? read_body(req, route.max_body_bytes, shared_->options.body_deadline, request.body)

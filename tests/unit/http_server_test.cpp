@@ -975,6 +975,17 @@ BOOST_AUTO_TEST_CASE(a_post_without_length_has_an_empty_body_and_the_next_reques
   BOOST_TEST((Clock::now() - start < 3s), "no wait for the client to close");
 }
 
+BOOST_AUTO_TEST_CASE(a_transfer_encoding_other_than_chunked_gets_400_and_a_close) {
+  StaticServer s(echo_options());
+  UniqueFd fd(connect_loopback(s.server->port()));
+  send_all(fd.get(),
+           "POST /api/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n"
+           "GET /api/echo HTTP/1.1\r\nHost: t\r\n\r\n");
+  const std::string got = read_until(fd.get(), "\r\n\r\n", Clock::now() + 8s);
+  BOOST_TEST(status_line(got) == "HTTP/1.1 400 Bad Request", got);
+  BOOST_TEST(got.find("Connection: Close\r\n") != std::string::npos, "and closes: " << got);
+}
+
 BOOST_AUTO_TEST_CASE(a_trickled_body_gets_408_after_the_body_deadline) {
   StaticServer s(echo_options());
   UniqueFd fd(connect_loopback(s.server->port()));
