@@ -119,8 +119,13 @@ std::string render_status_page(const StatusPageInput& in) {
       "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
       "table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid "
       "#ddd;text-align:left}"
-      "tr.ok td:nth-child(2){color:#1a7f37}tr.failing td:nth-child(2),tr.stale "
-      "td:nth-child(2){color:#c62828;font-weight:bold}"
+      // The state column is the collectors' second and the other tables' last (a notification's
+      // outcome, a Pi value): colouring by position elsewhere painted receivers and labels.
+      "table.collectors tr.ok td:nth-child(2),table:not(.collectors) tr.ok "
+      "td:last-child{color:#1a7f37}"
+      "table.collectors tr.failing td:nth-child(2),table.collectors tr.stale td:nth-child(2),"
+      "table:not(.collectors) tr.failing td:last-child,tr.failed td:last-child{color:#c62828;"
+      "font-weight:bold}"
       ".summary{font-size:1.2em;margin:1em 0}.bad{color:#c62828}"
       "tr.firing td{color:#c62828}tr.pending td{color:#ef6c00}"
       "table{display:block;max-width:100%;overflow-x:auto}td{vertical-align:top;overflow-wrap:"
@@ -152,7 +157,8 @@ std::string render_status_page(const StatusPageInput& in) {
           "href=\"/-/ready\">Readiness</a></li></ul>\n";
   html += subsystem_table(in) + sparkline_section(in);
   html +=
-      "<h2>Collectors</h2>\n<table><thead><tr><th>Collector</th><th>State</th><th>Last "
+      "<h2>Collectors</h2>\n<table "
+      "class=\"collectors\"><thead><tr><th>Collector</th><th>State</th><th>Last "
       "run</th><th>Last success</th>"
       "<th>Error</th></tr></thead><tbody>\n";
   for (const auto& c : in.collectors) html += collector_row(c);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Load a page in headless Chromium emulating a phone and report whether it fits the screen.
 
-  cdp_layout.py URL [--width 360] [--height 740] [--timeout 30] [--chromium chromium] [-- FLAGS]
+  cdp_layout.py URL [--width 360] [--height 740] [--timeout 30] [--chromium chromium]
+                [--eval EXPR] [-- FLAGS]
 
 Talks to Chromium over the DevTools protocol on a pipe (--remote-debugging-pipe: the browser
 reads NUL-terminated JSON commands on fd 3 and writes replies and events on fd 4), so it needs
@@ -9,7 +10,7 @@ no WebSocket library and opens no port. Prints one JSON object:
   {"clientWidth": 360, "scrollWidth": 360, "innerWidth": 360, "overflowing": [...]}
 where "overflowing" lists up to 8 elements whose right edge passes the layout viewport, outside
 any element that scrolls horizontally itself (those are the ones that make the page scroll
-sideways). Exits 0 when the report was made (the caller judges it), 1 on any protocol error or
+sideways); with --eval, "eval" holds the value of EXPR evaluated in the loaded page. Exits 0 when the report was made (the caller judges it), 1 on any protocol error or
 timeout, with the reason on stderr.
 """
 import argparse
@@ -129,6 +130,7 @@ def main():
     ap.add_argument("--height", type=int, default=740)
     ap.add_argument("--timeout", type=float, default=30)
     ap.add_argument("--chromium", default="chromium")
+    ap.add_argument("--eval", dest="expr", help="a JavaScript expression to evaluate in the page")
     ap.add_argument("flags", nargs="*")
     args = ap.parse_args()
     browser = Browser(args.chromium, args.flags, time.monotonic() + args.timeout)
@@ -147,7 +149,14 @@ def main():
                               {"expression": MEASURE, "returnByValue": True}, session)
         if "exceptionDetails" in result:
             raise RuntimeError(f"measuring script failed: {result['exceptionDetails']}")
-        print(json.dumps(result["result"]["value"]))
+        report = result["result"]["value"]
+        if args.expr:
+            extra = browser.send("Runtime.evaluate",
+                                 {"expression": args.expr, "returnByValue": True}, session)
+            if "exceptionDetails" in extra:
+                raise RuntimeError(f"--eval failed: {extra['exceptionDetails']}")
+            report["eval"] = extra["result"].get("value")
+        print(json.dumps(report))
         return 0
     except (OSError, EOFError, TimeoutError, ValueError, RuntimeError, KeyError) as e:
         print(f"cdp_layout.py: {args.url}: {e}", file=sys.stderr)

@@ -129,8 +129,11 @@ assert_no_match "$DOM" '<script|<link |src="http|href="http' "no script, no exte
 # On a phone (360 CSS px, the viewport meta honoured as a phone does): nothing may push the page
 # wider than the screen, long words and wide tables included; measured in the live layout over
 # the DevTools protocol, since --dump-dom cannot tell.
+# --eval: the computed colours of a delivered notification's receiver and outcome cells.
+COLOURS='[...document.querySelectorAll("tr.ok")].filter(r => r.cells.length == 4)
+  .slice(0, 1).map(r => [getComputedStyle(r.cells[1]).color, getComputedStyle(r.cells[3]).color])[0]'
 LAYOUT=$(python3 "$(dirname "${BASH_SOURCE[0]}")/cdp_layout.py" --width 360 --height 740 \
-  --timeout 45 "$HAWATCH_URL/" -- --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --timeout 45 --eval "$COLOURS" "$HAWATCH_URL/" -- --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
   --user-data-dir="$TMP/chromium-profile" 2>>"$TMP/chromium.log") ||
   fail "measuring the layout over DevTools failed: $(tail -n 3 "$TMP/chromium.log")"
@@ -140,4 +143,6 @@ assert_eq "[]" "$(jq -c .overflowing <<<"$LAYOUT")" "no element reaches past the
 [[ $(jq -r '.scrollWidth <= .clientWidth' <<<"$LAYOUT") == true ]] ||
   fail "the page scrolls sideways on a phone: $LAYOUT"
 ok "the page fits a 360 px phone screen without sideways scrolling"
+assert_eq '["rgb(34, 34, 34)","rgb(26, 127, 55)"]' "$(jq -c .eval <<<"$LAYOUT")" \
+  "a delivered notification: the receiver in the text colour, the outcome in green"
 ok "done"
