@@ -1083,3 +1083,69 @@ BOOST_AUTO_TEST_CASE(mixed_requests_over_reused_connections_leak_nothing) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(stopping)
+
+// A worker that took up a kept-alive connection in the moment of stop() used to miss the abort
+// and serve it until its timeout (10 s past SIGTERM, found by test_dashboards). Stop under
+// keep-alive load, several rounds so the moment is hit: stop() returns and every client sees its
+// connection closed within a few seconds, never a timeout's length later.
+BOOST_AUTO_TEST_CASE(stop_under_keep_alive_load_closes_every_connection_promptly) {
+  using namespace std::chrono_literals;
+  constexpr int kRounds = 20;
+  constexpr int kClients = 12;
+  for (int round = 0; round < kRounds; ++round) {
+    auto s = std::make_unique<StaticServer>();
+    const std::uint16_t port = s->server->port();
+    std::atomic<Clock::rep> stop_started{0};
+    std::vector<Clock::duration> closed_after(kClients, Clock::duration::max());
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c)
+      clients.emplace_back([&, c] {
+        // A request every millisecond on a kept-alive connection, a new connection when the
+        // server closed it (it does with connections queued), until the server is gone. Only a
+        // close after stop() began counts.
+        static constexpr std::string_view kHead = "HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n";
+        for (;;) {
+          UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+          sockaddr_in addr{};
+          addr.sin_family = AF_INET;
+          addr.sin_port = htons(port);
+          addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+          bool open =
+              ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+          // Three requests per connection, then a new one: workers keep taking up connections,
+          // which is the moment the old stop() missed.
+          for (int requests = 0; open && requests < 3; ++requests) {
+            open = ::send(fd.get(), kHead.data(), kHead.size(), MSG_NOSIGNAL) ==
+                       static_cast<ssize_t>(kHead.size()) &&
+                   read_until(fd.get(), "\r\n\r\n", Clock::now() + 6s).find("\r\n\r\n") !=
+                       std::string::npos;
+            if (open) std::this_thread::sleep_for(1ms);
+          }
+          if (const auto started = stop_started.load(); started != 0 && !open) {
+            closed_after[static_cast<std::size_t>(c)] =
+                Clock::now() - Clock::time_point(Clock::duration(started));
+            return;
+          }
+        }
+      });
+    std::this_thread::sleep_for(50ms);  // every client in its request loop
+    const auto t0 = Clock::now();
+    stop_started = t0.time_since_epoch().count();
+    s->server->stop();
+    const auto stop_took = Clock::now() - t0;
+    for (auto& t : clients) t.join();
+    BOOST_TEST((stop_took < 3s), "round " << round << ": stop() took "
+                                          << std::chrono::duration<double>(stop_took).count()
+                                          << " s");
+    for (int c = 0; c < kClients; ++c)
+      BOOST_TEST((closed_after[static_cast<std::size_t>(c)] < 3s),
+                 "round " << round << ", client " << c
+                          << ": its connection was not closed within 3 s of stop()");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
