@@ -87,7 +87,7 @@ wait_until 10 "http target" '[[ -s $TMP/http.port ]]'
 HTTP_PORT=$(<"$TMP/http.port")
 if ((NOTIFY)); then
   SINK_PORT=$(free_port)
-  start_bg webhook-sink "$TMP/sink.log" "$PY" "$FX/alerting/webhook_sink.py" "$TMP/sink" "$SINK_PORT" ok
+  start_bg webhook-sink "$TMP/sink.log" "$PY" "$FX/alerting/webhook_sink.py" "$TMP/sink" "$SINK_PORT" 200
 fi
 
 # ---- hawatch -------------------------------------------------------------------------------------
@@ -323,15 +323,31 @@ echo
 cat "$TABLE"
 echo
 echo "$summary"
-echo "  scrapes: $TOTAL_OK ok, $TOTAL_ERR failed; reloads: $RELOADS_OK of $RELOADS successful"
+TOTALS="  scrapes: $TOTAL_OK ok, $TOTAL_ERR failed; reloads: $RELOADS_OK of $RELOADS successful"
+if ((NOTIFY)); then
+  # The receiver's side matters: a sink that fails every request fills the spool for its hour
+  # of retries, and that is not the daemon's growth (it once was, with a bad sink PLAN).
+  M=$(scrape)
+  NOTIFIED=$(sample_value "$M" 'hawatch_notifications_total{receiver="sink",integration="webhook"}')
+  DELIVERED=$(sample_value "$M" 'hawatch_notifications_delivered_total{receiver="sink",integration="webhook"}')
+  NFAILED=$(sample_value "$M" 'hawatch_notifications_failed_total{receiver="sink",integration="webhook"}')
+  QUEUED=$(sample_value "$M" hawatch_notification_queue_length)
+  TOTALS+=$'\n'"  notifications: ${NOTIFIED:-0} attempted, ${DELIVERED:-0} delivered, ${NFAILED:-0} failed, ${QUEUED:-?} queued at the end"
+fi
+echo "$TOTALS"
 if [[ -n $OUT ]]; then
-  { cat "$TABLE"; echo; echo "$summary"; echo "  scrapes: $TOTAL_OK ok, $TOTAL_ERR failed; reloads: $RELOADS_OK of $RELOADS successful"; } >"$OUT"
+  { cat "$TABLE"; echo; echo "$summary"; echo "$TOTALS"; } >"$OUT"
 fi
 if ((ASSERT)); then
   ((TOTAL_ERR == 0)) || fail "$TOTAL_ERR scrapes failed during the soak"
   ok "no scrape failed ($TOTAL_OK scrapes)"
   ((RELOADS_OK == RELOADS)) || fail "only $RELOADS_OK of $RELOADS reloads succeeded"
   ok "all $RELOADS reloads succeeded"
+  if ((NOTIFY)); then
+    ((${DELIVERED:-0} > 0 && ${NFAILED:-0} == 0)) ||
+      fail "notifications: ${DELIVERED:-0} delivered, ${NFAILED:-0} failed attempts (see $TMP/sink.log)"
+    ok "${DELIVERED} notifications delivered, no attempt failed"
+  fi
   ((grew == 0)) || fail "resources grew after the warm-up: $summary"
   ok "the floors of fds and threads did not rise, Private_Dirty and PSS anon grew by less than $MEM_LIMIT_KIB KiB after the warm-up"
 fi
