@@ -401,7 +401,10 @@ std::string alerting_status_html(const AlertingService& service) {
          " waiting in the spool.</p>\n";
   const auto events = service.last_notifications();
   if (!events.empty()) {
-    out += "<table><tr><th>at</th><th>receiver</th><th>integration</th><th>outcome</th></tr>\n";
+    out +=
+        "<table "
+        "class=\"notifications\"><tr><th>at</th><th>receiver</th><th>integration</th><th>outcome</"
+        "th></tr>\n";
     for (const NotificationEvent& e : events) {
       char latency[32];
       std::snprintf(latency, sizeof latency, "%.3f s", e.latency_seconds);

@@ -119,13 +119,13 @@ std::string render_status_page(const StatusPageInput& in) {
       "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
       "table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid "
       "#ddd;text-align:left}"
-      // The state column is the collectors' second and the other tables' last (a notification's
-      // outcome, a Pi value): colouring by position elsewhere painted receivers and labels.
-      "table.collectors tr.ok td:nth-child(2),table:not(.collectors) tr.ok "
-      "td:last-child{color:#1a7f37}"
+      // The state column is the collectors' second, a notification's outcome and a Pi value
+      // the last; colouring by position in every table painted receivers, labels and ages.
+      "table.collectors tr.ok td:nth-child(2),table.notifications tr.ok td:last-child,"
+      "table.pi tr.ok td:last-child{color:#1a7f37}"
       "table.collectors tr.failing td:nth-child(2),table.collectors tr.stale td:nth-child(2),"
-      "table:not(.collectors) tr.failing td:last-child,tr.failed td:last-child{color:#c62828;"
-      "font-weight:bold}"
+      "table.pi tr.failing td:last-child,table.notifications tr.failed td:last-child{color:"
+      "#c62828;font-weight:bold}"
       ".summary{font-size:1.2em;margin:1em 0}.bad{color:#c62828}"
       "tr.firing td{color:#c62828}tr.pending td{color:#ef6c00}"
       "table{display:block;max-width:100%;overflow-x:auto}td{vertical-align:top;overflow-wrap:"
@@ -192,7 +192,8 @@ std::string render_pi_section(const plugins::PromText& text) {
     }
   }
   if (rows.empty()) return {};
-  return "<h2>Raspberry Pi</h2>\n<table><thead><tr><th>Metric</th><th>Labels</th><th>Value</th>"
+  return "<h2>Raspberry Pi</h2>\n<table "
+         "class=\"pi\"><thead><tr><th>Metric</th><th>Labels</th><th>Value</th>"
          "</tr></thead><tbody>\n" +
          rows + "</tbody></table>\n";
 }

@@ -129,9 +129,12 @@ assert_no_match "$DOM" '<script|<link |src="http|href="http' "no script, no exte
 # On a phone (360 CSS px, the viewport meta honoured as a phone does): nothing may push the page
 # wider than the screen, long words and wide tables included; measured in the live layout over
 # the DevTools protocol, since --dump-dom cannot tell.
-# --eval: the computed colours of a delivered notification's receiver and outcome cells.
-COLOURS='[...document.querySelectorAll("tr.ok")].filter(r => r.cells.length == 4)
-  .slice(0, 1).map(r => [getComputedStyle(r.cells[1]).color, getComputedStyle(r.cells[3]).color])[0]'
+# --eval: the computed colours of a delivered notification's receiver and outcome cells, and of
+# an ok subsystem's "Data from" cell.
+COLOURS='[...document.querySelectorAll("table.notifications tr.ok")].slice(0, 1)
+  .map(r => [getComputedStyle(r.cells[1]).color, getComputedStyle(r.cells[3]).color])
+  .concat([...document.querySelectorAll("tr.subsystem.ok")].slice(0, 1)
+  .map(r => getComputedStyle(r.cells[3]).color))'
 LAYOUT=$(python3 "$(dirname "${BASH_SOURCE[0]}")/cdp_layout.py" --width 360 --height 740 \
   --timeout 45 --eval "$COLOURS" "$HAWATCH_URL/" -- --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
@@ -143,6 +146,6 @@ assert_eq "[]" "$(jq -c .overflowing <<<"$LAYOUT")" "no element reaches past the
 [[ $(jq -r '.scrollWidth <= .clientWidth' <<<"$LAYOUT") == true ]] ||
   fail "the page scrolls sideways on a phone: $LAYOUT"
 ok "the page fits a 360 px phone screen without sideways scrolling"
-assert_eq '["rgb(34, 34, 34)","rgb(26, 127, 55)"]' "$(jq -c .eval <<<"$LAYOUT")" \
-  "a delivered notification: the receiver in the text colour, the outcome in green"
+assert_eq '[["rgb(34, 34, 34)","rgb(26, 127, 55)"],"rgb(34, 34, 34)"]' "$(jq -c .eval <<<"$LAYOUT")" \
+  "colours: a delivered notification's receiver plain and outcome green; an ok subsystem's age plain"
 ok "done"
