@@ -201,7 +201,7 @@ assert_match "$M" '^hawatch_node_load1 ' "installed daemon, installed config: no
 assert_eq "/usr/bin/hawatch" "$(readlink "/proc/$HAWATCH_PID/exe")" "the process is the installed /usr/bin/hawatch"
 assert_eq "$(md5sum <"$R/usr/bin/hawatch")" "$(md5sum <"/proc/$HAWATCH_PID/exe")" \
   "... the very file dpkg installed"
-assert_match "$(grep '^Uid:' "/proc/$HAWATCH_PID/status")" "^Uid:[[:space:]]+$HUID[[:space:]]" \
+assert_match "$(grep '^Uid:' "/proc/$HAWATCH_PID/status")" "^Uid:[[:space:]]+${HUID}[[:space:]]" \
   "it runs as the hawatch user (uid $HUID), not root"
 assert_eq 1 "$(sample_value "$M" 'deb_test_textfile')" \
   "the installed config's textfile directory (/var/lib/hawatch/textfile) is read"
