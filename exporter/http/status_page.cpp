@@ -129,9 +129,12 @@ std::string render_status_page(const StatusPageInput& in) {
       ".summary{font-size:1.2em;margin:1em 0}.bad{color:#c62828}"
       "tr.firing td{color:#c62828}tr.pending td{color:#ef6c00}"
       "table{display:block;max-width:100%;overflow-x:auto}td{vertical-align:top;overflow-wrap:"
-      "anywhere}td:nth-child(2){white-"
+      "break-word}td:nth-child(2){white-"
       "space:nowrap}"
-      "@media(max-width:600px){body{margin:.6em}td,th{padding:.25em .4em}}"
+      // A phone breaks words anywhere so every column stays on screen; a wider screen keeps
+      // words whole (a table too wide for it scrolls inside its own box).
+      "@media(max-width:600px){body{margin:.6em}td,th{padding:.25em .4em}td{overflow-wrap:"
+      "anywhere}}"
       ".dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.4em;"
       "background:#1a7f37}tr.warn .dot{background:#ef6c00}tr.bad .dot{background:#c62828}"
       "tr.subsystem.warn td:nth-child(2){color:#ef6c00;font-weight:bold}"
