@@ -36,6 +36,7 @@
 #include "core/snapshot.h"
 #include "core/unique_fd.h"
 #include "core/worker_pool.h"
+#include "time_scale.h"
 
 namespace fs = std::filesystem;
 using namespace hawatch;
@@ -1096,6 +1097,9 @@ BOOST_AUTO_TEST_CASE(stop_under_keep_alive_load_closes_every_connection_promptly
   using namespace std::chrono_literals;
   constexpr int kRounds = 20;
   constexpr int kClients = 12;
+  // Wider under qemu (time_scale), but below the 10 s that a missed connection or worker costs.
+  const auto bound = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(std::min(3.0 * hawatch::test::time_scale(), 8.0)));
   for (int round = 0; round < kRounds; ++round) {
     auto s = std::make_unique<StaticServer>();
     const std::uint16_t port = s->server->port();
@@ -1121,7 +1125,7 @@ BOOST_AUTO_TEST_CASE(stop_under_keep_alive_load_closes_every_connection_promptly
           for (int requests = 0; open && requests < 3; ++requests) {
             open = ::send(fd.get(), kHead.data(), kHead.size(), MSG_NOSIGNAL) ==
                        static_cast<ssize_t>(kHead.size()) &&
-                   read_until(fd.get(), "\r\n\r\n", Clock::now() + 6s).find("\r\n\r\n") !=
+                   read_until(fd.get(), "\r\n\r\n", Clock::now() + 12s).find("\r\n\r\n") !=
                        std::string::npos;
             if (open) std::this_thread::sleep_for(1ms);
           }
@@ -1138,13 +1142,13 @@ BOOST_AUTO_TEST_CASE(stop_under_keep_alive_load_closes_every_connection_promptly
     s->server->stop();
     const auto stop_took = Clock::now() - t0;
     for (auto& t : clients) t.join();
-    BOOST_TEST((stop_took < 3s), "round " << round << ": stop() took "
-                                          << std::chrono::duration<double>(stop_took).count()
-                                          << " s");
+    BOOST_TEST((stop_took < bound), "round " << round << ": stop() took "
+                                             << std::chrono::duration<double>(stop_took).count()
+                                             << " s");
     for (int c = 0; c < kClients; ++c)
-      BOOST_TEST((closed_after[static_cast<std::size_t>(c)] < 3s),
+      BOOST_TEST((closed_after[static_cast<std::size_t>(c)] < bound),
                  "round " << round << ", client " << c
-                          << ": its connection was not closed within 3 s of stop()");
+                          << ": its connection was not closed soon after stop()");
   }
 }
 
