@@ -252,6 +252,8 @@ std::size_t Spool::deliver_due(Time now) {
                                                    {"key", rec.key},
                                                    {"attempts", std::to_string(rec.attempts)},
                                                    {"detail", result.detail}};
+    c.last_failed = result.outcome != DeliveryResult::Outcome::delivered;
+    c.last_failure = c.last_failed ? result.detail : std::string();
     if (result.outcome == DeliveryResult::Outcome::delivered) {
       ++c.delivered;
       ++totals_.delivered;

@@ -56,6 +56,9 @@ struct SpoolCounters {
   std::uint64_t given_up = 0;         // records dropped after their deadline or a permanent error
   std::uint64_t write_errors = 0;     // enqueue failures (disk full, spool full)
   std::uint64_t corrupt = 0;          // unreadable record files found on replay (set aside)
+  // The latest attempt's outcome: what hawatch_notification_receiver_up and the status page say.
+  bool last_failed = false;
+  std::string last_failure;  // that attempt's detail while last_failed
 };
 
 class Spool {

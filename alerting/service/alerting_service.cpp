@@ -297,6 +297,7 @@ std::vector<prometheus::MetricFamily> AlertingService::metrics() const {
     s.failed_attempts += c.failed_attempts;
     s.delivered += c.delivered;
     s.given_up += c.given_up;
+    s.last_failed = s.last_failed || c.last_failed;  // a kind is down while any of its is
   }
   {
     // Every configured integration is served from the start, at zero.
@@ -316,6 +317,9 @@ std::vector<prometheus::MetricFamily> AlertingService::metrics() const {
     sink.counter("hawatch_notifications_given_up_total",
                  "Notifications given up after their deadline or a permanent refusal.",
                  static_cast<double>(c.given_up), l);
+    sink.gauge("hawatch_notification_receiver_up",
+               "1 unless the latest delivery attempt to this receiver's integration failed.",
+               c.last_failed ? 0 : 1, l);
   }
   const SpoolCounters t = spool_->totals();
   sink.gauge("hawatch_notification_queue_length", "Notifications in the spool, not yet delivered.",

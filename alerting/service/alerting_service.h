@@ -84,6 +84,10 @@ class AlertingService {
   Silences& silences() const { return *silences_; }
   AlertingConfig config() const;
   std::size_t queue_length() const { return spool_->size(); }
+  // Per receiver and integration ("webhook/0"): the spool's counters with the latest outcome.
+  std::map<std::pair<std::string, std::string>, SpoolCounters> integration_states() const {
+    return spool_->counters();
+  }
   SpoolCounters spool_totals() const { return spool_->totals(); }
   Time started_at() const { return started_at_; }
 

@@ -10,6 +10,7 @@
 #include "collectors/shared/http_client.h"
 #include "core/html_escape.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "matchers/parse.h"
 #include "model/json_writer.h"
 #include "receivers/webhook/webhook.h"
@@ -295,6 +296,15 @@ std::string html(std::string_view s) {
   return html_escape(s);
 }
 
+// A receiver's error as the page shows it: its answer is outside input, so at most 200 bytes,
+// valid UTF-8 and no control characters, before it is escaped.
+std::string printable_failure(std::string_view detail) {
+  std::string text = to_valid_utf8(detail.substr(0, 200));
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return html(text);
+}
+
 }  // namespace
 
 std::string check_inbound_signature(const InboundConfig& inbound, const HttpRequest& request,
@@ -399,6 +409,25 @@ std::string alerting_status_html(const AlertingService& service) {
   }
   out += "<h2>Notifications</h2>\n<p>" + std::to_string(service.queue_length()) +
          " waiting in the spool.</p>\n";
+  // Each integration that was tried, with its latest outcome: the reason a person looks for when
+  // notifications stop arriving (the receiver's own error, e.g. "http: 500" or a timeout).
+  const auto states = service.integration_states();
+  bool any_tried = false;
+  for (const auto& [key, c] : states) any_tried = any_tried || c.attempts > 0;
+  if (any_tried) {
+    out +=
+        "<table class=\"receivers\"><tr><th>receiver</th><th>state</th><th>latest "
+        "failure</th></tr>\n";
+    for (const auto& [key, c] : states) {
+      if (c.attempts == 0) continue;
+      out += std::string("<tr class=\"") + (c.last_failed ? "failed" : "ok") + "\"><td>" +
+             html(key.first + "/" + key.second) + "</td><td>" + (c.last_failed ? "failing" : "ok") +
+             "</td><td>" +
+             (c.last_failed ? printable_failure(c.last_failure) : std::string("&ndash;")) +
+             "</td></tr>\n";
+    }
+    out += "</table>\n";
+  }
   const auto events = service.last_notifications();
   if (!events.empty()) {
     out +=

@@ -181,6 +181,12 @@ const std::vector<Check>& checks() {
        [](const plugins::PromSample& s) {
          return when(s.value == 1, Health::warn, label(s, "group") + " failed over to the backup");
        }},
+      {"hawatch_notification_receiver_up", "alerting",
+       [](const plugins::PromSample& s) {
+         return when(s.value == 0, Health::bad,
+                     "notifications to " + label(s, "receiver") + " (" + label(s, "integration") +
+                         ") failing");
+       }},
   };
   return table;
 }
