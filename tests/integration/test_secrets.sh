@@ -51,6 +51,8 @@ chmod 644 "$TMP/web.yml"
 # Peers that fail in every way.
 start_bg garbage "$TMP/garbage.log" "$PY" "$HAWATCH_FIXTURES/faults/fault_peer.py" garbage "tcp:127.0.0.1:${G:=$(free_port)}"
 start_bg echo "$TMP/echo.log" "$PY" "$HAWATCH_FIXTURES/faults/fault_peer.py" echo "tcp:127.0.0.1:${E:=$(free_port)}"
+# An HTTP receiver that answers 500 with the request it got: URL token and auth headers included.
+start_bg httpecho "$TMP/httpecho.log" "$PY" "$HAWATCH_FIXTURES/faults/fault_peer.py" httpecho "tcp:127.0.0.1:${HE:=$(free_port)}"
 CLOSED=$(free_port)
 # An HTTP peer that records the Authorization headers it gets (the positive checks) and answers 500.
 HTTP_PORT=$(free_port)
@@ -64,12 +66,12 @@ class H(BaseHTTPRequestHandler):
     do_POST = do_GET
     def log_message(self, *a): pass
 HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$HTTP_PORT" "$TMP/auth-headers"
-wait_until 10 "peers listening" 'grep -q ready "$TMP/garbage.log" && grep -q ready "$TMP/echo.log" && [[ $(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$HTTP_PORT/") == 500 ]]'
+wait_until 10 "peers listening" 'grep -q ready "$TMP/garbage.log" && grep -q ready "$TMP/echo.log" && grep -q ready "$TMP/httpecho.log" && [[ $(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$HTTP_PORT/") == 500 ]]'
 
 mkdir -p "$TMP/replica" "$TMP/rules"
 mkdir -m 700 "$TMP/spool" && chown nobody "$TMP/spool"
 sqlite3 "$TMP/app.db" 'CREATE TABLE t (x); INSERT INTO t VALUES (1);'
-printf 'groups:\n  - name: always\n    rules:\n      - alert: AlwaysFiring\n        expr: vector(1)\n' >"$TMP/rules/always.yml"
+printf 'groups:\n  - name: always\n    interval: 1s\n    rules:\n      - alert: AlwaysFiring\n        expr: vector(1)\n' >"$TMP/rules/always.yml"
 H="http://127.0.0.1:$HTTP_PORT"
 write_config() {  # FILE [EXTRA-YAML-LINE]
   cat >"$1" <<YML
@@ -103,6 +105,7 @@ alerting:
         - { url: "http://u:$URL_PW@127.0.0.1:$E/hook?token=$URL_TOKEN", hmac_secret_file: "$S/hmac",
             http_config: { basic_auth: { username: u, password_file: "$S/whbasic" } } }
         - { url: "$H/hook", http_config: { bearer_token_file: "$S/whbearer" } }
+        - { url: "http://127.0.0.1:$HE/hook?token=$URL_TOKEN", http_config: { bearer_token_file: "$S/whbearer" } }
   spool_directory: $TMP/spool
 ${2:-}
 YML
@@ -151,6 +154,11 @@ assert_file_contains "$TMP/auth-headers" "Basic $(printf 'u:hwsecret-basic-pw-80
   "live: the basic-auth password arrives at the peer"
 assert_match "$(scrape)" '^hawatch_ups_up\{ups="nut-echo"\} 0' "the echoing upsd fails the NUT entry"
 assert_match "$(scrape)" '^hawatch_replication_up\{name="my-echo"\} 0' "the echoing peer fails the MySQL entry"
+# The webhooks were tried (an echoing HTTP receiver among them), so their errors are in the log
+# and on the status page that the checks below search.
+wait_until 20 "notification attempts failed at every webhook" \
+  '[[ $(sample_value "$(scrape)" "hawatch_notifications_failed_total{receiver=\"hooks\",integration=\"webhook\"}") -ge 3 ]]'
+ok "the webhooks were tried and failed ($(sample_value "$(scrape)" 'hawatch_notifications_failed_total{receiver="hooks",integration="webhook"}') attempts)"
 
 for path in /metrics / /api/v2/alerts /-/healthy /-/ready; do
   assert_no_secret "$(hcurl "$path")" "GET $path"

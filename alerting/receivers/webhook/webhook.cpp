@@ -150,8 +150,11 @@ DeliveryResult post_json(const JsonPost& request, const std::string& body) {
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    // The answer's text is not reflected: a receiver may answer with the request it got, and
+    // with it the bearer token, the basic-auth header and the URL's query token, which would then
+    // be in the log and on the status page (fault_peer.py httpecho, test_secrets).
     return {classify_http_status(status),
-            "HTTP " + std::to_string(status) + (answer.empty() ? "" : ": " + answer)};
+            "HTTP " + std::to_string(status) + (answer.empty() ? "" : " (answer not shown)")};
   } catch (const std::exception& e) {
     // A local problem (an unreadable secret file): may be fixed before the deadline.
     return {Outcome::retry, e.what()};

@@ -31,13 +31,18 @@ std::string join(const std::vector<std::string>& values) {
   return out;
 }
 
-UpdateOutcome failure_of(const ApiAnswer& a, const std::string& what) {
+// PowerDNS's error text helps ("RRset ... not found"), but a server (or what answers in its
+// place) may echo the request, X-API-Key included: such an answer is not shown.
+UpdateOutcome failure_of(const ApiAnswer& a, const std::string& what, const std::string& api_key) {
   if (!a.answered)
     return {a.timed_out ? UpdateResult::timeout : UpdateResult::error, what + ": " + a.error};
   const UpdateResult r = result_of_status(a.status);
-  return {
-      r == UpdateResult::ok ? UpdateResult::error : r,
-      what + ": HTTP " + std::to_string(a.status) + (a.body.empty() ? "" : ": " + excerpt(a.body))};
+  const bool echoes_key = !api_key.empty() && a.body.find(api_key) != std::string::npos;
+  return {r == UpdateResult::ok ? UpdateResult::error : r,
+          what + ": HTTP " + std::to_string(a.status) +
+              (a.body.empty() ? ""
+               : echoes_key   ? " (answer not shown: it holds the API key)"
+                              : ": " + excerpt(a.body))};
 }
 
 void read_api_url(MapReader& m, const YAML::Node& node, PowerDnsConfig& c) {
@@ -118,7 +123,7 @@ std::optional<std::vector<std::string>> PowerDnsUpdater::api_values(const Record
   const std::string query = "?rrset_name=" + record.name + ".&rrset_type=" + record.type;
   const ApiAnswer a = call_zone_api(config_.endpoint, "GET", record.zone, query, "");
   if (!a.answered || a.status != 200) {
-    failure = failure_of(a, "GET zone " + record.zone);
+    failure = failure_of(a, "GET zone " + record.zone, config_.endpoint.api_key);
     return std::nullopt;
   }
   if (a.truncated) {
@@ -146,7 +151,8 @@ UpdateOutcome PowerDnsUpdater::compare_and_swap(const RecordRef& record,
   const ApiAnswer a = call_zone_api(config_.endpoint, "PATCH", record.zone, "",
                                     replace_rrset_body(record, new_value));
   const std::string what = "PATCH rrset " + record.name + " " + record.type;
-  if (!a.answered || result_of_status(a.status) != UpdateResult::ok) return failure_of(a, what);
+  if (!a.answered || result_of_status(a.status) != UpdateResult::ok)
+    return failure_of(a, what, config_.endpoint.api_key);
   return {UpdateResult::ok, what + ": HTTP " + std::to_string(a.status)};
 }
 
