@@ -92,7 +92,13 @@ std::optional<std::vector<std::string>> Controller::read_record(std::string& err
   }
   auto values = config_.updater->current(config_.record, error);
   if (values) status_.served = values;
+  note_dns_answer(values.has_value(), error);
   return values;
+}
+
+void Controller::note_dns_answer(bool answered, const std::string& error) {
+  status_.dns_answering = answered;
+  status_.dns_error = answered ? std::string() : error;
 }
 
 void Controller::record(Decision d) {
@@ -286,6 +292,8 @@ void Controller::attempt(Time now) {
   const auto out = config_.updater->compare_and_swap(config_.record, value_of(status_.state),
                                                      value_of(p.target));
   count(out.result);
+  note_dns_answer(out.result != UpdateResult::timeout && out.result != UpdateResult::error,
+                  out.detail);
   record({now, "update", status_.state, p.target,
           value_of(status_.state) + " -> " + value_of(p.target) + " (attempt " +
               std::to_string(p.attempts) + ")",

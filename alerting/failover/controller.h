@@ -70,6 +70,10 @@ struct GroupStatus {
   Time last_change{};
   bool split_brain_guard = false;
   std::string last_reason;
+  // Whether the DNS server answered the latest exchange (reading the record or an update;
+  // a refusal is an answer), and if not, why. Empty before the first exchange.
+  std::optional<bool> dns_answering;
+  std::string dns_error;
   std::array<std::uint64_t, kAllUpdateResults.size()> updates{};  // by UpdateResult
 };
 
@@ -152,6 +156,7 @@ class Controller {
   bool reconcile(Time now);         // reads the record; true when the state is known afterwards
   void note_reconcile(Decision d);  // recorded once per distinct finding, not every retry
   std::optional<std::vector<std::string>> read_record(std::string& error);
+  void note_dns_answer(bool answered, const std::string& error);
   State state_served(const std::vector<std::string>& values) const;
   bool guard_blocks(Time now, const std::string& dns_error);
   void lift_guard(Time now);

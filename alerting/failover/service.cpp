@@ -3,6 +3,8 @@
 #include "core/html_escape.h"
 #include "core/log.h"
 #include "core/metric_sink.h"
+#include "core/printable.h"
+#include "core/series_values.h"
 #include "group_runner.h"
 #include "model/json_writer.h"
 #include "state_file.h"
@@ -102,6 +104,10 @@ void group_metrics(MetricSink& sink, const GroupConfig& g, const GroupStatus& s)
   if (s.healthy)
     sink.gauge("hawatch_failover_healthy", "The group's last health result (1 healthy).",
                *s.healthy ? 1 : 0, l);
+  if (s.dns_answering)
+    sink.gauge("hawatch_failover_dns_up",
+               "1 while the group's DNS server answered the latest read or update of the record.",
+               *s.dns_answering ? 1 : 0, l);
   sink.gauge("hawatch_failover_consecutive_failures",
              "Unhealthy results in a row, counted against fail_after.", s.consecutive_failures, l);
   sink.gauge("hawatch_failover_split_brain_guard",
@@ -137,6 +143,12 @@ ActionReply reply(const std::shared_ptr<GroupRunner>& runner, const std::string&
   const auto r = runner->request(fail_over, reason);
   return {r.outcome == RequestOutcome::accepted ? 200 : 409, r.message,
           std::string(to_string(r.state)), std::string(code_of(r.outcome))};
+}
+
+// The DNS server's error may quote its answer or an exec hook's stderr: outside text.
+std::string dns_server_text(const GroupStatus& s) {
+  if (!s.dns_answering) return "not asked yet";
+  return *s.dns_answering ? "answering" : "not answering: " + printable_text(s.dns_error, 200);
 }
 
 }  // namespace
@@ -308,6 +320,9 @@ void FailoverService::publish() {
   // Every group thread republishes at least every 5 s.
   o.stale_at = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   o.families = prepare_families(sink.families());
+  // As numbers too when the local rules read them (FailoverDnsUnreachable).
+  if (store_->keeps_values())
+    o.values = std::make_shared<const SeriesValues>(series_values(sink.families()));
   store_->publish(generation, std::move(o));
 }
 
@@ -369,6 +384,11 @@ std::string FailoverService::state_json() const {
         .value(g.dry_run)
         .key("last_reason")
         .value(s.last_reason);
+    if (s.dns_answering) {
+      w.key("dns_server").begin_object().key("answering").value(*s.dns_answering);
+      if (!*s.dns_answering) w.key("error").value(printable_text(s.dns_error, 200));
+      w.end_object();
+    }
     w.key("dns_updates").begin_object();
     for (std::size_t i = 0; i < kAllUpdateResults.size(); ++i)
       w.key(to_string(kAllUpdateResults[i])).value(s.updates[i]);
@@ -388,11 +408,12 @@ std::string FailoverService::status_html() const {
   std::string out =
       "<h2>DNS failover</h2>\n<table><tr><th>group</th><th>record</th><th>state</th>"
       "<th>serving</th><th>health</th><th>transitions</th><th>last change</th><th>last "
-      "decision</th></tr>\n";
+      "decision</th><th>DNS server</th></tr>\n";
   for (const auto& [name, r] : runners) {
     const auto g = r->config();
     const auto s = r->status();
-    const bool bad = s.state != State::primary || s.split_brain_guard;
+    const bool dns_down = s.dns_answering == false;
+    const bool bad = s.state != State::primary || s.split_brain_guard || dns_down;
     std::string health = s.healthy ? (*s.healthy ? "healthy" : "unhealthy") : "no result yet";
     if (s.consecutive_failures)
       health += " (" + std::to_string(s.consecutive_failures) + "/" + std::to_string(g.fail_after) +
@@ -404,8 +425,9 @@ std::string FailoverService::status_html() const {
            std::string(to_string(s.state)) + "</td><td>" +
            html_escape(s.state == State::unknown ? "?" : serving(g, s.state)) + "</td><td>" +
            html_escape(health) + "</td><td>" + std::to_string(s.transitions) + "</td><td>" +
-           (s.last_change == Time{} ? "never" : html_escape(format_rfc3339(s.last_change))) + "</td><td>" +
-           html_escape(s.last_reason) + "</td></tr>\n";
+           (s.last_change == Time{} ? "never" : html_escape(format_rfc3339(s.last_change))) +
+           "</td><td>" + html_escape(s.last_reason) + "</td><td>" +
+           html_escape(dns_server_text(s)) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }

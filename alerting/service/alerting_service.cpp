@@ -8,6 +8,7 @@
 #include "core/exposition.h"
 #include "core/log.h"
 #include "core/metric_sink.h"
+#include "core/series_values.h"
 
 namespace hawatch::alerting {
 
@@ -373,7 +374,12 @@ void AlertingService::publish() {
   CollectorOutcome o;
   o.collector = kAlertingUnit;
   o.success = true;
-  o.families = prepare_families(metrics());
+  const auto families = metrics();
+  o.families = prepare_families(families);
+  // As numbers too when the local rules read them (NotificationsFailing and the like): without
+  // them the rules would never see this unit's series.
+  if (options_.store->keeps_values())
+    o.values = std::make_shared<const SeriesValues>(series_values(families));
   o.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   o.finished_at = std::chrono::system_clock::now();

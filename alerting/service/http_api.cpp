@@ -10,7 +10,7 @@
 #include "collectors/shared/http_client.h"
 #include "core/html_escape.h"
 #include "core/log.h"
-#include "core/utf8.h"
+#include "core/printable.h"
 #include "matchers/parse.h"
 #include "model/json_writer.h"
 #include "receivers/webhook/webhook.h"
@@ -296,13 +296,9 @@ std::string html(std::string_view s) {
   return html_escape(s);
 }
 
-// A receiver's error as the page shows it: its answer is outside input, so at most 200 bytes,
-// valid UTF-8 and no control characters, before it is escaped.
+// A receiver's error as the page shows it: it may quote the peer, so at most 200 bytes of it.
 std::string printable_failure(std::string_view detail) {
-  std::string text = to_valid_utf8(detail.substr(0, 200));
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return html(text);
+  return html(printable_text(detail, 200));
 }
 
 }  // namespace

@@ -4,9 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/printable.h"
 #include "core/prom_text.h"
-#include "core/url_redact.h"
-#include "core/utf8.h"
 #include "hawatch/version.h"
 
 namespace hawatch {
@@ -20,14 +19,6 @@ std::string format_time(const std::optional<std::chrono::system_clock::time_poin
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
   return buf;
-}
-
-// An error may quote a peer's reply: whatever bytes it holds, the page stays valid UTF-8 text.
-std::string printable_error(const std::string& error) {
-  std::string out = to_valid_utf8(redact_urls(error));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return out;
 }
 
 std::string age(std::chrono::system_clock::time_point now,
@@ -55,7 +46,7 @@ const char* health_word(Health h) {
 std::string subsystem_row(const SubsystemState& s, std::chrono::system_clock::time_point now) {
   std::string reasons;
   for (const auto& r : s.reasons)
-    reasons += (reasons.empty() ? "" : "; ") + html_escape(printable_error(r));
+    reasons += (reasons.empty() ? "" : "; ") + html_escape(printable_text(r));
   if (s.more_reasons > 0) reasons += "; and " + std::to_string(s.more_reasons) + " more";
   const char* state = to_string(s.health);
   return "<tr class=\"subsystem " + std::string(state) + "\" data-subsystem=\"" +
@@ -87,7 +78,7 @@ std::string collector_row(const CollectorStatus& s) {
   std::snprintf(duration, sizeof duration, "%.3f s", s.duration_seconds);
   return "<tr class=\"" + state + "\"><td>" + html_escape(s.collector) + "</td><td>" + state +
          "</td><td>" + (s.reported ? duration : "") + "</td><td>" + format_time(s.last_success) +
-         "</td><td>" + html_escape(printable_error(s.error)) + "</td></tr>\n";
+         "</td><td>" + html_escape(printable_text(s.error)) + "</td></tr>\n";
 }
 }  // namespace
 

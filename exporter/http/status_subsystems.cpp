@@ -144,9 +144,12 @@ const std::vector<Check>& checks() {
          return when(s.value > 60, Health::warn,
                      label(s, "name") + " lag " + number(s.value) + " s");
        }},
-      {"hawatch_probe_success", "probes",
+      // By its failure series, which is 1 for exactly the reason of a failed attempt: the page
+      // says why (timeout, http_status, ...), not only that it failed.
+      {"hawatch_probe_failure", "probes",
        [](const plugins::PromSample& s) {
-         return when(s.value == 0, Health::bad, "probe " + label(s, "probe") + " failing");
+         return when(s.value == 1, Health::bad,
+                     "probe " + label(s, "probe") + " failing: " + label(s, "reason"));
        }},
       {"hawatch_backup_stale", "backups",
        [](const plugins::PromSample& s) {
@@ -180,6 +183,11 @@ const std::vector<Check>& checks() {
       {"hawatch_failover_state", "failover",
        [](const plugins::PromSample& s) {
          return when(s.value == 1, Health::warn, label(s, "group") + " failed over to the backup");
+       }},
+      {"hawatch_failover_dns_up", "failover",
+       [](const plugins::PromSample& s) {
+         return when(s.value == 0, Health::bad,
+                     label(s, "group") + ": the DNS server does not answer");
        }},
       {"hawatch_notification_receiver_up", "alerting",
        [](const plugins::PromSample& s) {

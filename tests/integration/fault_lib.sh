@@ -56,6 +56,15 @@ status_reason() {  # COLLECTOR
       gsub(/&quot;/, "\"", r); gsub(/&#39;/, "'\''", r); gsub(/&lt;/, "<", r); gsub(/&gt;/, ">", r); gsub(/&amp;/, "\\&", r); print r; exit }'
 }
 
+# The "Why" cell of the status page's Subsystems row ID (data-subsystem="ID"), for a dependency
+# whose failure is not a collector's (a probe's target): set FAULT_REASON_OF=subsystem_reason and
+# pass ID as fault_init's COLLECTOR.
+subsystem_reason() {  # ID
+  hcurl / | ID=$1 awk 'BEGIN { id = "data-subsystem=\"" ENVIRON["ID"] "\"" }
+    index($0, id) { n = split($0, cells, "<td>"); r = cells[n - 1]; sub(/<\/td>.*/, "", r)
+      gsub(/&quot;/, "\"", r); gsub(/&#39;/, "'\''", r); gsub(/&lt;/, "<", r); gsub(/&gt;/, ">", r); gsub(/&amp;/, "\\&", r); print r; exit }'
+}
+
 fault_expect_down() {
   local what="$FAULT_DEP $FAULT_NAME"
   wait_until "$FAULT_DOWN_WITHIN" "$what: $FAULT_UP 0" \
@@ -70,7 +79,7 @@ fault_expect_down() {
   assert_eq 0 "$(sample_value "$(scrape)" "$FAULT_UP")" "$what: still 0 after several more runs"
   local reason=''
   wait_until 10 "$what: a reason on the status page for $FAULT_COLLECTOR" \
-    'reason=$(status_reason "$FAULT_COLLECTOR"); [[ -n $reason ]]'
+    'reason=$(${FAULT_REASON_OF:-status_reason} "$FAULT_COLLECTOR"); [[ -n $reason && $reason != "&ndash;" ]]'
   FAULT_REASON=$reason
   ok "$what: status page reason: $reason"
   hcurl / | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || fail "$what: the status page is not valid UTF-8"

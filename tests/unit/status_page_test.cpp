@@ -98,8 +98,10 @@ hawatch::plugins::PromText text(const std::string& t) {
 
 BOOST_AUTO_TEST_CASE(subsystems_follow_their_collectors_and_values) {
   const auto exposition = text(
-      "# TYPE hawatch_probe_success gauge\nhawatch_probe_success{probe=\"app\"} 0\n"
-      "hawatch_probe_success{probe=\"peer\"} 1\n"
+      "# TYPE hawatch_probe_failure gauge\n"
+      "hawatch_probe_failure{probe=\"app\",reason=\"http_status\"} 0\n"
+      "hawatch_probe_failure{probe=\"app\",reason=\"timeout\"} 1\n"
+      "hawatch_probe_failure{probe=\"peer\",reason=\"timeout\"} 0\n"
       "# TYPE hawatch_ups_status gauge\nhawatch_ups_status{ups=\"ups1\",flag=\"OB\"} 1\n"
       "hawatch_ups_status{ups=\"ups1\",flag=\"OL\"} 0\n"
       "# TYPE hawatch_systemd_unit_state gauge\n"
@@ -111,7 +113,8 @@ BOOST_AUTO_TEST_CASE(subsystems_follow_their_collectors_and_values) {
                                  exposition);
   BOOST_REQUIRE(find(all, "probes") && find(all, "power") && find(all, "services"));
   BOOST_TEST((find(all, "probes")->health == Health::bad));
-  BOOST_TEST(find(all, "probes")->reasons.at(0) == "probe app failing");
+  BOOST_TEST(find(all, "probes")->reasons.at(0) == "probe app failing: timeout");
+  BOOST_TEST(find(all, "probes")->reasons.size() == 1u);
   BOOST_TEST((find(all, "power")->health == Health::warn));
   BOOST_TEST(find(all, "power")->reasons.at(0) == "ups1 on battery");
   BOOST_TEST((find(all, "services")->health == Health::ok));
@@ -155,12 +158,12 @@ BOOST_AUTO_TEST_CASE(page_marks_each_subsystem_for_people_and_scripts) {
   in.telemetry_path = "/metrics";
   in.collectors = {ran("probes")};
   in.subsystems = hawatch::assess_subsystems(
-      in.collectors, text("# TYPE hawatch_probe_success gauge\n"
-                          "hawatch_probe_success{probe=\"<img src=x>\"} 0\n"));
+      in.collectors, text("# TYPE hawatch_probe_failure gauge\n"
+                          "hawatch_probe_failure{probe=\"<img src=x>\",reason=\"<b>\"} 1\n"));
   in.role = "standalone";
   const std::string html = hawatch::render_status_page(in);
   BOOST_TEST(contains(html, "data-subsystem=\"probes\" data-state=\"bad\""));
-  BOOST_TEST(contains(html, "probe &lt;img src=x&gt; failing"));
+  BOOST_TEST(contains(html, "probe &lt;img src=x&gt; failing: &lt;b&gt;"));
   BOOST_TEST(!contains(html, "<img"));
   BOOST_TEST(contains(html, "<p class=\"summary bad\" data-state=\"bad\">"));
   BOOST_TEST(contains(html, "<meta http-equiv=\"refresh\" content=\"30\">"));
