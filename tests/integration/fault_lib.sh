@@ -104,3 +104,78 @@ fault_expect_recovered() {
   [[ -n ${FAULT_TABLE:-} ]] && echo "$row" >>"$FAULT_TABLE"
   true
 }
+
+# ---- notification receivers (test_fault_webhook, test_fault_smtp, test_fault_alertmanager) -----
+# One alert always firing, a notification every 2 s (repeat_interval), each tried at once: the
+# receiver's state is known within seconds of a change, as on a site whose alerts keep firing.
+#   receiver_fault_config RECEIVER_YAML   writes $TMP/hawatch.yml: receiver "sink" with
+#       RECEIVER_YAML (its integration lines, indented for the receiver's mapping); the spool in
+#       ${FAULT_SPOOL:-$TMP/state/spool}, plus the rule files in FAULT_RULE_FILES (", "-joined)
+#   receiver_fault_matrix INTEGRATION UP_FN DOWN_FN [CHECK_FN]
+#       with the real receiver listening on 127.0.0.1:$PORT (UP_FN starts it, DOWN_FN stops it):
+#       each of stopped, hung, garbage through fault_lib's checks, the reason fitting the fault,
+#       the Notifications row red naming the receiver, then green again after recovery, and
+#       CHECK_FN FAULT (the receiver got notifications again); at the end the spool drained and
+#       nothing was given up.
+receiver_fault_config() {
+  mkdir -p "$TMP/state"
+  cat >"$TMP/rules.yml" <<'YAML'
+groups:
+  - name: fault
+    interval: 1s
+    rules:
+      - alert: FaultReceiverDemo
+        expr: vector(1)
+YAML
+  cat >"$TMP/hawatch.yml" <<YAML
+global: { state_directory: $TMP/state, evaluation_interval: 1s }
+collectors:
+  node: { enabled: false }
+rule_files: [ $TMP/rules.yml${FAULT_RULE_FILES:+, $FAULT_RULE_FILES} ]
+alerting:
+  route: { receiver: sink, group_by: [alertname], group_wait: 0s, group_interval: 1s, repeat_interval: 2s }
+  receivers:
+    - name: sink
+$1
+  spool_directory: ${FAULT_SPOOL:-$TMP/state/spool}
+YAML
+}
+
+receiver_fault_matrix() {
+  local integration=$1 up=$2 down=$3 check=${4:-true} fault page
+  local sel="{receiver=\"sink\",integration=\"$integration\"}"
+  local failing="notifications to sink ($integration) failing"
+  wait_until 20 "a notification delivered" \
+    '[[ $(sample_value "$(scrape)" "hawatch_notifications_delivered_total$sel") -ge 1 ]]'
+  "$check" start
+  fault_init "$integration receiver" "hawatch_notification_receiver_up$sel" "sink/$integration/0"
+  for fault in stopped hung garbage; do
+    fault_begin "$fault"
+    "$down"
+    [[ $fault == stopped ]] || start_fault_peer "${fault/hung/hang}" "tcp:127.0.0.1:$PORT"
+    fault_expect_down
+    case $fault in
+      stopped) assert_match "$FAULT_REASON" 'onnect|refused' "stopped: the reason says the connection failed" ;;
+      hung) assert_match "$FAULT_REASON" 'timed out|timeout' "hung: the reason says it timed out" ;;
+      garbage) assert_no_match "$FAULT_REASON" 'timed out|timeout|onnect' \
+        "garbage: the reason is the bad answer, not a timeout or a connection failure" ;;
+    esac
+    page=$(hcurl /)
+    assert_contains "$page" 'data-subsystem="alerting" data-state="bad"' "$fault: the Notifications row is red"
+    assert_contains "$page" "$failing" "$fault: ... and names the receiver"
+    stop_fault_peer
+    "$up"
+    fault_expect_recovered
+    wait_until 10 "$fault: the Notifications row green again" '[[ $(hcurl /) != *"$failing"* ]]'
+    "$check" "$fault"
+  done
+  # Nothing silently dropped: every record the outages left in the spool is delivered once the
+  # receiver is back (their retries back off, at most 5 min; these outages were seconds long).
+  wait_until 90 "the spool drained" \
+    '[[ $(sample_value "$(scrape)" hawatch_notification_queue_length) == 0 ]]'
+  local m
+  m=$(scrape)
+  assert_eq 0 "$(sample_value "$m" "hawatch_notifications_given_up_total$sel")" "no notification was given up"
+  RECEIVER_DELIVERED=$(sample_value "$m" "hawatch_notifications_delivered_total$sel")
+  ok "every spooled notification delivered after the outages ($RECEIVER_DELIVERED delivered)"
+}

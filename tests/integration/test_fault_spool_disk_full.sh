@@ -8,36 +8,20 @@
 # drains, none given up, and no half-written record is left behind.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/integration/fault_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/fault_lib.sh"
 require_cmd jq unshare nsenter mount
 [[ $(id -u) == 0 ]] || fail "needs root for the tmpfs mount in its own namespace (CI runs as root)"
 
 SPOOL=$TMP/spool
-mkdir -p "$SPOOL" "$TMP/state"
+mkdir -p "$SPOOL"
 SINK_PORT=$(free_port)
 start_bg sink "$TMP/sink.log" "$PY" "$HAWATCH_FIXTURES/alerting/webhook_sink.py" "$TMP/sink" \
   "$SINK_PORT" 200
 wait_until 10 "webhook sink listening" "grep -q listening '$TMP/sink.log'"
 
-cat >"$TMP/rules.yml" <<'YAML'
-groups:
-  - name: fault
-    interval: 1s
-    rules:
-      - alert: SpoolFaultDemo
-        expr: vector(1)
-YAML
-cat >"$TMP/hawatch.yml" <<YAML
-global: { state_directory: $TMP/state, evaluation_interval: 1s }
-collectors:
-  node: { enabled: false }
-rule_files: [ $TMP/rules.yml, $HAWATCH_SOURCE_DIR/alerting/rules/self.rules.yml ]
-alerting:
-  route: { receiver: sink, group_by: [alertname], group_wait: 0s, group_interval: 1s, repeat_interval: 2s }
-  receivers:
-    - name: sink
-      webhook_configs: [ { url: "http://127.0.0.1:$SINK_PORT/hook", timeout: 2s } ]
-  spool_directory: $SPOOL
-YAML
+FAULT_SPOOL=$SPOOL FAULT_RULE_FILES=$HAWATCH_SOURCE_DIR/alerting/rules/self.rules.yml \
+  receiver_fault_config '      webhook_configs: [ { url: "http://127.0.0.1:'"$SINK_PORT"'/hook", timeout: 2s } ]'
 # The spool on a tmpfs only this hawatch sees (unshare execs, so the PID is hawatch's own).
 # shellcheck disable=SC2016  # expanded by that sh
 HAWATCH_LAUNCH=(unshare --mount --propagation private -- sh -c \
