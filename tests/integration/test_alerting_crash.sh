@@ -72,15 +72,24 @@ STEP=100
 while ((POSTED < N)); do
   post $((POSTED + 1)) $((POSTED + STEP))
   POSTED=$((POSTED + STEP))
-  # The receiver flips between up and down.
-  if ((RANDOM % 2)); then sink_down; sleep 0.$((RANDOM % 5)); sink_up; fi
+  # The receiver flips between up and down. In the first round it stays down across the kill, so
+  # at least one kill finds notifications waiting in the spool whatever the random timings (on a
+  # fast machine every other kill may come after all were delivered).
+  if ((KILLS == 0)); then
+    sink_down
+  elif ((RANDOM % 2)); then
+    sink_down; sleep 0.$((RANDOM % 5)); sink_up
+  fi
   # kill -9 at a random point of the delivery, then restart and send everything again.
   sleep "0.$((RANDOM % 8))"
+  ((KILLS > 0)) || wait_until 10 "notifications waiting in the spool" \
+    '[[ $(find "$TMP/spool" -maxdepth 1 -type f | wc -l) -gt 0 ]]'
   SPOOLED_AT_KILL=$((SPOOLED_AT_KILL + $(find "$TMP/spool" -maxdepth 1 -type f | wc -l)))
   kill -KILL "$HAWATCH_PID"
   wait_exit "$HAWATCH_PID" 5
   KILLS=$((KILLS + 1))
   start_hawatch "--config.file=$TMP/hawatch.yml"
+  ((KILLS > 1)) || sink_up
   post 1 "$POSTED"
 done
 ok "$N alerts posted, hawatch killed with SIGKILL $KILLS times"
