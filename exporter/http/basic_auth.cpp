@@ -160,10 +160,14 @@ void BasicAuth::log_failure(const std::string& user, const std::string& remote,
 bool BasicAuth::verify_hash(const std::string& password, const std::string& hash) {
   auto data = std::make_unique<crypt_data>();
   std::memset(data.get(), 0, sizeof(crypt_data));
+  // crypt reads a C string, so "secret\0anything" would pass as "secret" (basic_auth_fuzz found
+  // it). Go's bcrypt, the exporter-toolkit's, compares every byte: such a password never matches.
+  // The hash is still computed, so the refusal takes as long as any other.
+  const bool holds_nul = password.find('\0') != std::string::npos;
   const char* out = crypt_rn(password.c_str(), hash.c_str(), data.get(), sizeof(crypt_data));
   if (!out || out[0] == '*') return false;
   const std::size_t n = std::strlen(out);
-  return n == hash.size() && equal_in_constant_time(out, hash.data(), n);
+  return !holds_nul && n == hash.size() && equal_in_constant_time(out, hash.data(), n);
 }
 
 bool BasicAuth::check(const std::string& authorization, const std::string& remote) {

@@ -194,6 +194,16 @@ BOOST_AUTO_TEST_CASE(wrong_password_stays_out) {
   BOOST_TEST(!auth.check(basic("User", "secret")));
 }
 
+BOOST_AUTO_TEST_CASE(a_password_with_a_nul_is_not_its_prefix) {
+  // Found by basic_auth_fuzz ("Basic dXNlcjpzZWNyZXQAuser"): crypt reads a C string, so
+  // "secret\0..." passed as "secret". Go's bcrypt compares every byte.
+  BasicAuth auth({{"user", kUserHash}});
+  BOOST_TEST(!auth.check(basic("user", std::string("secret\0anything", 15))));
+  BOOST_TEST(!auth.check(basic("user", std::string("secret\0", 7))));
+  BOOST_TEST(!auth.check("Basic dXNlcjpzZWNyZXQAuser"));
+  BOOST_TEST(auth.check(basic("user", "secret")));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_user_stays_out) {
   BasicAuth auth({{"user", kUserHash}});
   BOOST_TEST(!auth.check(basic("admin", "secret")));
