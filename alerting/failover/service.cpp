@@ -4,7 +4,7 @@
 #include "core/log.h"
 #include "core/metric_sink.h"
 #include "core/printable.h"
-#include "core/series_values.h"
+#include "core/snapshot.h"
 #include "group_runner.h"
 #include "model/json_writer.h"
 #include "state_file.h"
@@ -319,10 +319,7 @@ void FailoverService::publish() {
   o.finished_at = std::chrono::system_clock::now();
   // Every group thread republishes at least every 5 s.
   o.stale_at = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  o.families = prepare_families(sink.families());
-  // As numbers too when the local rules read them (FailoverDnsUnreachable).
-  if (store_->keeps_values())
-    o.values = std::make_shared<const SeriesValues>(series_values(sink.families()));
+  set_samples(o, sink.families(), *store_);
   store_->publish(generation, std::move(o));
 }
 

@@ -274,10 +274,7 @@ void LocalRules::publish(promql::Timestamp now, double seconds) {
   o.finished_at = Clock::now();
   // Served until two evaluations of the slowest group are missed.
   o.stale_at = std::chrono::steady_clock::now() + 2 * longest + std::chrono::seconds(10);
-  o.families = prepare_families(sink.families());
-  // As numbers too when something reads them (a failover group whose health is an alert).
-  if (store_->keeps_values())
-    o.values = std::make_shared<const SeriesValues>(series_values(sink.families()));
+  set_samples(o, sink.families(), *store_);
   store_->publish(generation_, std::move(o));
 }
 

@@ -8,7 +8,7 @@
 #include "core/exposition.h"
 #include "core/log.h"
 #include "core/metric_sink.h"
-#include "core/series_values.h"
+#include "core/snapshot.h"
 
 namespace hawatch::alerting {
 
@@ -374,12 +374,7 @@ void AlertingService::publish() {
   CollectorOutcome o;
   o.collector = kAlertingUnit;
   o.success = true;
-  const auto families = metrics();
-  o.families = prepare_families(families);
-  // As numbers too when the local rules read them (NotificationsFailing and the like): without
-  // them the rules would never see this unit's series.
-  if (options_.store->keeps_values())
-    o.values = std::make_shared<const SeriesValues>(series_values(families));
+  set_samples(o, metrics(), *options_.store);
   o.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   o.finished_at = std::chrono::system_clock::now();

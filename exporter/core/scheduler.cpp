@@ -68,7 +68,9 @@ Scheduler::Scheduler(std::vector<ScheduledCollector> collectors, std::shared_ptr
   }
 }
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler() {
+  stop();
+}
 
 void Scheduler::start() {
   const auto now = steady_clock::now();
@@ -86,7 +88,9 @@ void Scheduler::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-steady_clock::time_point Scheduler::last_tick() const { return from_ns(last_tick_ns_.load()); }
+steady_clock::time_point Scheduler::last_tick() const {
+  return from_ns(last_tick_ns_.load());
+}
 
 void Scheduler::loop() {
   std::unique_lock lock(signal_->mutex);
@@ -169,9 +173,7 @@ void Scheduler::launch(const std::shared_ptr<Slot>& slot, steady_clock::time_poi
       return;
     }
     try {
-      outcome.families = prepare_families(sink.families());
-      if (store->keeps_values())
-        outcome.values = std::make_shared<const SeriesValues>(series_values(sink.families()));
+      set_samples(outcome, sink.families(), *store);
     } catch (const std::exception& e) {
       outcome.success = false;
       outcome.error = std::string("serialising samples: ") + e.what();

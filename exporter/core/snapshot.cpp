@@ -21,7 +21,8 @@ SnapshotStore::SnapshotStore() : reload_time_(system_clock::now()) {
   rebuild_locked(steady_clock::now());
 }
 
-void SnapshotStore::begin_generation(std::uint64_t generation, std::vector<std::string> collectors) {
+void SnapshotStore::begin_generation(std::uint64_t generation,
+                                     std::vector<std::string> collectors) {
   std::lock_guard lock(mutex_);
   generation_ = generation;
   enabled_ = std::move(collectors);
@@ -125,7 +126,8 @@ void SnapshotStore::rebuild_locked(steady_clock::time_point now) {
   auto values = std::make_shared<ValueSnapshot>();
 
   MetricSink self;
-  self.info("hawatch_build_info", "A metric with a constant '1' value labeled by version and revision.",
+  self.info("hawatch_build_info",
+            "A metric with a constant '1' value labeled by version and revision.",
             {{"revision", kRevision}, {"version", kVersion}});
   self.gauge("hawatch_config_last_reload_successful",
              "Whether the last configuration reload attempt was successful.", reload_ok_ ? 1 : 0);
@@ -142,7 +144,8 @@ void SnapshotStore::rebuild_locked(steady_clock::time_point now) {
       if (keep_values_ && o.values) values->groups.push_back({name, o.finished_at, o.values});
     }
     const Labels label{{"collector", name}};
-    self.gauge("hawatch_collector_success", "Whether the collector's last run succeeded with fresh data.",
+    self.gauge("hawatch_collector_success",
+               "Whether the collector's last run succeeded with fresh data.",
                o.success && !stale ? 1 : 0, label);
     self.gauge("hawatch_collector_duration_seconds", "How long the collector's last run took.",
                o.duration_seconds, label);
@@ -158,6 +161,13 @@ void SnapshotStore::rebuild_locked(steady_clock::time_point now) {
   groups.insert(groups.begin(), &self_families);
   exposition_ = std::make_shared<const Exposition>(merge_families(groups), expires);
   values_ = std::move(values);
+}
+
+void set_samples(CollectorOutcome& outcome, const std::vector<prometheus::MetricFamily>& families,
+                 const SnapshotStore& store) {
+  outcome.families = prepare_families(families);
+  if (store.keeps_values())
+    outcome.values = std::make_shared<const SeriesValues>(series_values(families));
 }
 
 }  // namespace hawatch

@@ -93,4 +93,10 @@ class SnapshotStore {
   std::shared_ptr<const ValueSnapshot> values_ = std::make_shared<ValueSnapshot>();
 };
 
+// A unit's samples into its outcome: the text /metrics serves and, when the store keeps values,
+// the numbers the local rules read. Every publisher goes through this, so none leaves the rules
+// blind to its series (the alerting and failover units once did).
+void set_samples(CollectorOutcome& outcome, const std::vector<prometheus::MetricFamily>& families,
+                 const SnapshotStore& store);
+
 }  // namespace hawatch
